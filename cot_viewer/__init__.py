@@ -1,0 +1,3 @@
+"""cot-viewer: watch a reasoning model think, side by side with its answer."""
+
+__version__ = "0.1.0"

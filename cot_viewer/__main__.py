@@ -1,0 +1,3 @@
+from cot_viewer.cli import main
+
+raise SystemExit(main())

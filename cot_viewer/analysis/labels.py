@@ -1,0 +1,399 @@
+"""Sentence-level episode labels (Schoenfeld's episodes as adapted by Li et al., 2025).
+
+Method: ordered, hand-written rules over surface cues of each sentence (discourse markers,
+the verb after "let me", equations and numbers, questions, length), followed by
+context rules that only look *backwards* (earlier paragraphs) or *within the paragraph*:
+
+1. Leading markers ("Wait,", "Hmm,", "But", "So", "Okay", "Yes") are stripped and
+   remembered; "Wait" marks a boundary, not a kind, so the sentence is labelled by what
+   follows it.  A sentence that is nothing but markers is Monitor (or Verify for a bare
+   "Yes." / "Correct.").
+2. The rest is matched in order: Monitor phrases ("Let me think.", "Let's see.") →
+   Verify cues (check/verify/confirm, "that's correct", "makes sense", "mistake", …) →
+   Read cues ("the problem says", "we are given") → Explore cues ("Maybe", "Perhaps",
+   "Alternatively", "What if", a question) → "let me + verb" dispatch (denote/recall →
+   Analyze, compute + numbers → Implement, try → Explore, other → Plan) → Plan openers
+   ("I need to", "Next,", "First,") → equations, numbers and calculation verbs →
+   Implement → Analyze (the default: explanations, recalled facts, inferences).
+3. Context: the opening paragraph(s) restating the problem are Read; once a sentence of
+   a paragraph opens a check ("let me verify"), the computations and inferences after
+   it in that paragraph are Verify (this carries into a following math-only paragraph or
+   a paragraph announced with a colon); a paragraph of pure display math is Implement
+   (or follows the sentence that announced it).
+
+Labels of a paragraph depend only on the paragraph itself and on a small context
+(:class:`LabelContext`) summarising the paragraphs before it, which is what makes the
+incremental analyser exact and lets closed paragraphs be frozen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from .segment import MASK, _is_math_line, mask_protected
+
+LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
+
+__all__ = ["LABELS", "LabelContext", "label_paragraph", "label_spans", "sentence_features"]
+
+_F = re.I
+
+# --------------------------------------------------------------------------- markers
+_LEAD_RE = re.compile(
+    r"^(?:(?P<m>wait|hmm+|hm+|hold on|hang on|but wait|but hold on|okay|ok|alright|all right|"
+    r"oh|ah|aha|well|so|and|but|now|right|yes|yeah|yep|no|nope|correct|exactly|indeed|"
+    r"however|also|then|actually|um+|uh|oops|great|good|perfect|got it|interesting|"
+    r"hmm+ okay|wait a (?:second|minute|moment))\b[\s,.!…:;\-—]*)",
+    _F,
+)
+_YES_MARKERS = frozenset({"yes", "yeah", "yep", "correct", "exactly", "indeed", "right", "perfect"})
+_PIVOT_MARKERS = frozenset({"wait", "but wait", "hold on", "hang on", "but hold on"})
+
+# --------------------------------------------------------------------------- cue sets
+_MONITOR_RE = re.compile(
+    r"^(?:let me think|let's think|let us think|let me see|let's see|let us see|let me focus|"
+    r"let me (?:try to )?(?:figure (?:this|it) out|work (?:this|it) out|think this through|"
+    r"understand (?:this|it))|let's (?:try to )?figure (?:this|it) out|"
+    r"let me (?:re)?think(?: about)? (?:this|it|that)|"
+    r"let me think (?:about )?(?:how|what|again|more|carefully|differently|step by step|for a)|"
+    r"let me (?:take|go) (?:a )?(?:step back|back)|let me start over|let me recap|"
+    r"i(?:'m| am) (?:a (?:bit|little) )?(?:confused|stuck|lost|overcomplicating|overthinking)|"
+    r"(?:this|that|it) (?:is|'s) (?:getting |a bit |quite )?(?:confusing|complicated|tricky|"
+    r"tedious|interesting|messy|a lot|frustrating|strange|weird|odd)|"
+    r"this seems (?:complicated|tricky|tedious|confusing)|"
+    r"(?:that'?s|how) (?:interesting|odd|strange|weird)|"
+    r"give me a (?:moment|second)|not sure|i(?:'m| am) not (?:sure|certain)|"
+    r"i think i(?:'m| am) (?:getting|going)|okay,? got it|got it|moving on|"
+    r"let me (?:try|think) (?:again|once more)|let me (?:slow down|be careful)|"
+    r"let me (?:just )?(?:think|see)\b)",
+    _F,
+)
+_MONITOR_WHOLE_RE = re.compile(r"^(?:let me think|let's see|let me see|let's think)[\s.,!…:]*$", _F)
+
+_VERIFY_RE = re.compile(
+    r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
+    r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
+    r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
+    r"(?:double[- ]?check|check|verify|confirm|make sure|recheck|re-check|re-?verify|"
+    r"re-?examine|cross[- ]?check|validate|sanity[- ]check|ensure|re-?calculate|recompute|"
+    r"re-?evaluate|re-?do|test (?:it|this|that|with|the|for|whether|if|n|x|k))\b"
+    r"|\b(?:double[- ]check(?:ing|ed)?|sanity check|checks? out|checking|verif(?:y|ied|ying|ication)|"
+    r"confirm(?:s|ed|ing)?|just to (?:be sure|be safe|make sure|confirm|check|verify)|"
+    r"to be (?:sure|safe|thorough)|as (?:expected|before|i (?:found|got|thought)))\b"
+    r"|\b(?:is|are|was|were|seems?|looks?|sounds?|feels?|be)\s+(?:all\s+|also\s+|definitely\s+|indeed\s+|still\s+)?"
+    r"(?:correct|right|consistent|reasonable|plausible|valid|wrong|incorrect|off|fine|accurate|"
+    r"inconsistent|too (?:big|small|large|high|low|much|many|few))\b"
+    r"|\bthat(?:'s| is)\s+(?:not\s+)?(?:correct|right|wrong|consistent|the same|good|fine|a (?:contradiction|problem|mistake))\b"
+    r"|\bmakes? (?:sense|no sense)\b|\b(?:doesn't|does not|don't) (?:make sense|seem right|add up|match|work|hold)\b"
+    r"|\b(?:consistent|matches|match|agrees?|coincides?|discrepancy|contradict\w*)\b"
+    r"|\bsame (?:answer|result|value|number|thing|as (?:before|earlier|previous|above|the))\b"
+    r"|\bindeed\b|\bback (?:into|in)\b|\bplug(?:ging)? (?:it|this|that|these|them) back\b"
+    r"|\b(?:mistake|miscalculat\w*|error|messed up|made an? \w* ?(?:slip|typo))\b"
+    r"|\bcan'?t be (?:right|correct|true)|\bcannot be (?:right|correct)"
+    r"|\bis (?:not |im)?possible\b|\bwhich is (?:true|correct|right|valid)\b|\bholds\b|[✓✔]"
+    r"|\bis (?:the|my) answer\b[^.]*\?|\bis (?:that|this|it) (?:right|correct|true|valid|possible)\b"
+    r"|\bdid i\b|\bam i\b|\bhave i\b|\bshould be\b|\bas it should\b|\bgood,|\bgreat,",
+    _F,
+)
+_READ_RE = re.compile(
+    r"\bthe (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|stated|asks|asked|"
+    r"gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
+    r"requires|reads|is asking|is about|presents|shows|includes|has)\b"
+    r"|\b(?:we(?:'re| are)|i(?:'m| am)|you(?:'re| are))\s+(?:being\s+)?(?:given|told|asked)\b"
+    r"|\b(?:it|this) (?:says|states|asks|gives|tells)\b"
+    r"|\b(?:the )?(?:answer )?(?:choices|options) (?:are|is|given)\b|\bthe (?:goal|task|objective) is\b"
+    r"|\bi (?:have|got) (?:this|a|the|an) (?:\w+ )?(?:problem|question)\b|\bhere'?s (?:the|a) problem\b"
+    r"|\baccording to the (?:problem|question)\b|\bthe problem is\b|\bthe question is\b"
+    r"|^given\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
+    _F,
+)
+_READ_SOFT_RE = re.compile(
+    r"^(?:so,? )?(?:i|we) (?:need|have|want|am asked|are asked) to (?:find|figure out|determine|compute|calculate|"
+    r"solve|work out|show|prove|evaluate|express|convert|simplify|count|identify|know)\b"
+    r"|^(?:find|determine|compute|calculate|what|how|which|who|where|when|express)\b",
+    _F,
+)
+_EXPLORE_START_RE = re.compile(
+    r"^(?:maybe|perhaps|alternatively|or maybe|or perhaps|or,|or\b|what if|what about|how about|"
+    r"suppose|supposing|assume|assuming|another (?:way|approach|idea|possibility|thought|method|option|thing)|"
+    r"is there (?:a|an|any) (?:\w+ )?(?:way|approach|method|formula|pattern|trick|shortcut)|"
+    r"could (?:it|this|that|there|i|we)|might|i wonder|i guess|possibly|if i (?:try|consider|assume|think of)|"
+    r"one (?:idea|approach|way|option|possibility)|i could|we could|i might|we might|"
+    r"let me (?:try|consider|explore|think about|look at|attempt) (?:another|a different|an alternative|alternative|other|"
+    r"a new|something|a simpler|a better|instead)|let's (?:try|consider|explore) (?:another|a different|an alternative|other)|"
+    r"instead|on the other hand|i'm (?:thinking|wondering)|probably)\b",
+    _F,
+)
+_TENTATIVE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
+_LET_RE = re.compile(
+    r"^(?:so,?\s+|then,?\s+|now,?\s+|first,?\s+|next,?\s+|okay,?\s+|alright,?\s+|but\s+|and\s+|wait,?\s+)*"
+    r"(?:let me|let's|let us|i(?:'ll| will| shall| am going to|'m going to| can| could)|we(?:'ll| will| can))\s+"
+    r"(?:also\s+|just\s+|now\s+|first\s+|quickly\s+|then\s+|again\s+|instead\s+)*(?P<verb>[a-z][a-z-]*)",
+    _F,
+)
+_ANALYZE_VERBS = frozenset(
+    "denote define call name recall remember note observe notice assume suppose say "
+    "represent express consider understand realize recognize know interpret visualize "
+    "think analyze examine reason deduce infer".split()
+)
+_IMPLEMENT_VERBS = frozenset(
+    "compute calculate simplify expand substitute plug solve evaluate multiply divide add "
+    "subtract factor rewrite write rearrange combine convert apply differentiate integrate "
+    "sum count list tabulate enumerate square cube find get do use set take work "
+    "isolate cancel reduce round estimate approximate determine derive".split()
+)
+_EXPLORE_VERBS = frozenset("try attempt guess test explore experiment".split())
+_PLAN_RE = re.compile(
+    r"^(?:so,?\s+|then,?\s+|now,?\s+|okay,?\s+|alright,?\s+|and\s+|but\s+)*"
+    r"(?:(?:i|we)(?:'ll| will| need to| should| have to| must| want to| am going to|'m going to| shall| can start|"
+    r" can begin| first need)|first(?:ly)?\b|next\b|then,? (?:i|we|let|the next)|the (?:next|first|last|final|second|third) "
+    r"(?:step|thing|part|task)|to (?:find|solve|compute|calculate|determine|get|figure out|do (?:this|that)|approach|"
+    r"start|begin|check whether|see)\b[^,]*,|step \d|my (?:plan|approach|strategy|goal)|the (?:plan|strategy|approach|idea) "
+    r"(?:is|would be|here is)|start(?:ing)? (?:by|with)|begin(?:ning)? (?:by|with)|moving on|"
+    r"now(?:,)? (?:i|we|let|for|to|on to|onto|the)|what (?:i|we) need (?:is|to)|the (?:\w+ )?we (?:need|want) (?:is|to)|"
+    r"(?:calculate|compute|consider|find|determine|simplify|solve|evaluate|expand|substitute)\b)",
+    _F,
+)
+_ANALYZE_RE = re.compile(
+    r"\b(?:i know|we know|known|recall|remember|formula|theorem|by definition|definition|defined|"
+    r"denote|principle|property|properties|identity|lemma|rule|law|in general|generally|"
+    r"means|mean that|implies|imply|implying|in other words|that is,|i\.e\.|equivalent|corresponds?|"
+    r"represents?|depends? on|related to|relationship|the key|note that|notice that|observe that|"
+    r"because|since|so that|which means|this means|that means|it follows|thus,? the|"
+    r"is a (?:\w+ )?(?:function|polynomial|number|integer|prime|multiple|factor|constant|variable|square|root)|"
+    r"must be|has to be|can be (?:written|expressed|represented)|the same as)\b",
+    _F,
+)
+_FACT_RE = re.compile(
+    r"\b(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
+    r"properties|principle|law of|is given by|is defined as)\b",
+    _F,
+)
+_CALC_VERB_RE = re.compile(
+    r"\b(?:plug(?:ging|ged)?|substitut\w*|multipl\w*|divid\w*|adding|add|subtract\w*|simplif\w*|expand\w*|"
+    r"factor(?:ing|ed|s)?|comput\w*|calculat\w*|evaluat\w*|solv(?:e|ing|ed)|rearrang\w*|cancel\w*|"
+    r"combin\w*|convert\w*|round\w*|gives?|giving|we get|i get|get|got|equals?|becomes?|results? in|"
+    r"sum|total|product|difference|quotient|remainder|squared|cubed|times|plus|minus|over|"
+    r"divided|percent|equal|value|approximately|about)\b",
+    _F,
+)
+_NUM_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*")
+_OPS_RE = re.compile(r"[=<>≤≥≈×÷±*/^+]|\\(?:times|cdot|div|frac|dfrac|sqrt|approx|le|ge|neq)\b|\s-\s|−")
+_CONCLUDE_RE = re.compile(
+    r"^(?:so|therefore|thus|hence|then|which|that|this)\b.*\b(?:is|are|=|equals|gives|get|becomes|was|would be|"
+    r"comes to|works out)\b",
+    _F,
+)
+_ANSWER_RE = re.compile(r"\\boxed\b|\*\*final answer\*\*|\bfinal answer\b|\bthe answer (?:is|should be|would be)\b", _F)
+
+
+@dataclass(slots=True, frozen=True)
+class LabelContext:
+    """What the labels of a paragraph may know about the paragraphs before it."""
+
+    paragraphs: int = 0  # paragraphs already labelled
+    read_mode: bool = True  # still restating the problem
+    verify_carry: bool = False  # previous paragraph announced a check with ':' or ended in a check
+    last_label: str | None = None
+    last_colon: bool = False  # previous paragraph ended with ':'
+
+
+@dataclass(slots=True)
+class _Feat:
+    raw: str
+    core: str  # lower-cased, markers stripped, math replaced by ' § '
+    markers: tuple[str, ...]
+    math_only: bool
+    eq: bool
+    nums: int
+    ops: int
+    words: int
+    question: bool
+    colon: bool
+
+
+def sentence_features(sentence: str) -> _Feat:
+    masked, regions = mask_protected(sentence)
+    math_chars = sum(e - s for s, e, _ in regions)
+    plain = re.sub(MASK + "+", " § ", masked)
+    low = plain.strip().lower()
+    markers: list[str] = []
+    while True:
+        m = _LEAD_RE.match(low)
+        if not m or m.end() == 0:
+            break
+        markers.append(re.sub(r"\s+", " ", m.group("m").lower()))
+        low = low[m.end():]
+    core = low.strip()
+    eq_in = "=" in sentence or "≈" in sentence or "\\approx" in sentence
+    words = len(re.findall(r"[A-Za-z']+", plain))
+    alpha_words = [w for w in re.findall(r"[A-Za-z]{2,}", plain)]
+    math_only = (not alpha_words or _is_math_line(plain.replace("§", " "))) and (
+        math_chars > 0 or bool(_NUM_RE.search(plain))
+    )
+    stripped = sentence.rstrip()
+    return _Feat(
+        raw=sentence,
+        core=core,
+        markers=tuple(markers),
+        math_only=math_only,
+        eq=eq_in,
+        nums=len(_NUM_RE.findall(plain)) + (1 if math_chars else 0),
+        ops=len(_OPS_RE.findall(sentence)),
+        words=words,
+        question=stripped.endswith("?") or "?" in stripped[-4:],
+        colon=stripped.endswith(":"),
+    )
+
+
+def _base(f: _Feat) -> tuple[str, bool]:
+    """Label of a sentence on its own, and whether the cue was strong."""
+    core = f.core
+    if f.math_only:
+        return "Implement", False
+    if not core or len(core) <= 2:
+        if any(m in _YES_MARKERS for m in f.markers):
+            return "Verify", True
+        if f.markers and f.markers[-1] in ("no", "nope"):
+            return "Verify", False
+        return "Monitor", True
+    if _MONITOR_WHOLE_RE.match(core):
+        return "Monitor", True
+    verify = _VERIFY_RE.search(core)
+    if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14):
+        return "Verify", True
+    if f.markers and f.markers[0] in ("yes", "yeah", "yep", "correct", "exactly", "indeed", "perfect"):
+        return "Verify", True
+    if _READ_RE.search(core):
+        return "Read", True
+    if _EXPLORE_START_RE.match(core):
+        if _ANALYZE_RE.match(core) and not f.question:
+            pass
+        return "Explore", True
+    if _MONITOR_RE.match(core):
+        if f.words <= 9 or not (f.nums or f.eq):
+            return "Monitor", True
+    let = _LET_RE.match(core)
+    if let:
+        verb = let.group("verb")
+        if verb in ("denote", "define", "call", "name", "recall", "remember", "note", "observe", "notice", "say",
+                    "assume", "suppose", "represent", "recognize", "realize", "understand", "analyze", "examine",
+                    "interpret", "visualize", "express", "consider", "think", "look", "reason"):
+            if verb in ("consider", "think", "look") and f.words > 4 and not _FACT_RE.search(core):
+                return "Plan", True
+            return "Analyze", True
+        if verb in _EXPLORE_VERBS:
+            return "Explore", True
+        if verb in _IMPLEMENT_VERBS and (f.eq or f.ops >= 2 or (f.nums >= 2 and not f.colon)):
+            return "Implement", True
+        return "Plan", True
+    if f.question:
+        if _TENTATIVE_RE.search(core) or f.words > 3:
+            return "Explore", True
+        return "Monitor", False
+    if _TENTATIVE_RE.search(core) and not f.eq:
+        return "Explore", False
+    if _PLAN_RE.match(core) and not (f.eq and f.ops >= 2):
+        return "Plan", True
+    if _FACT_RE.search(core):
+        return "Analyze", True
+    if f.eq or f.ops >= 2:
+        return "Implement", True
+    if f.nums and (_CALC_VERB_RE.search(core) or _CONCLUDE_RE.match(core)):
+        return "Implement", False
+    if f.nums >= 3:
+        return "Implement", False
+    if _ANALYZE_RE.search(core):
+        return "Analyze", True
+    if f.words <= 3 and not f.nums:
+        return "Monitor", False
+    return "Analyze", False
+
+
+def _ends_check(label: str, f: _Feat) -> bool:
+    return label == "Verify"
+
+
+def label_paragraph(
+    text: str, spans: Sequence[tuple[int, int]], ctx: LabelContext
+) -> tuple[list[str], LabelContext]:
+    """Labels for the sentences ``spans`` of one paragraph, and the context after it."""
+    feats = [sentence_features(text[s:e]) for s, e in spans]
+    bases = [_base(f) for f in feats]
+    labels: list[str] = []
+    first = ctx.paragraphs == 0
+    read_mode = ctx.read_mode
+    if read_mode and not first:
+        # a later paragraph continues the restatement only if it opens with a Read cue
+        opener = next(((lab, strong) for (lab, strong) in bases if lab != "Monitor"), None)
+        read_mode = opener is not None and opener[0] == "Read"
+    math_par = all(f.math_only for f in feats)
+    verify_mode = ctx.verify_carry and (math_par or ctx.last_colon or bases[0][0] in ("Implement", "Analyze"))
+    for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
+        if read_mode:
+            if lab == "Read":
+                pass
+            elif lab == "Monitor" or (lab == "Plan" and not _READ_SOFT_RE.match(f.core)) or lab == "Verify":
+                if lab == "Plan" and i > 0 or lab == "Verify":
+                    read_mode = False
+            elif lab == "Analyze" and strong and _FACT_RE.search(f.core):
+                read_mode = False
+            elif lab == "Implement" and strong and _CALC_VERB_RE.search(f.core) and not first:
+                read_mode = False
+            elif lab == "Explore" and not f.question:
+                read_mode = False
+            else:
+                lab = "Read"
+        if f.math_only:
+            if i > 0 and feats[i - 1].colon and labels[-1] in ("Analyze", "Verify", "Read"):
+                lab = labels[-1]
+            elif i == 0 and ctx.last_colon and ctx.last_label in ("Analyze", "Verify", "Read"):
+                lab = ctx.last_label
+        if verify_mode and lab != "Verify":
+            if lab in ("Implement", "Analyze") or (lab == "Plan" and not _switches(f)):
+                lab = "Verify"
+            elif lab == "Explore" or (lab == "Plan" and _switches(f)) or lab == "Read":
+                verify_mode = False
+        if lab == "Verify" and strong:
+            verify_mode = True
+        labels.append(lab)
+    last_f = feats[-1]
+    new_ctx = replace(
+        ctx,
+        paragraphs=ctx.paragraphs + 1,
+        read_mode=read_mode and ctx.paragraphs < 3,
+        verify_carry=verify_mode,
+        last_label=labels[-1],
+        last_colon=last_f.colon,
+    )
+    return labels, new_ctx
+
+
+_SWITCH_RE = re.compile(r"^(?:now|next|alternatively|another|moving on|let me try|let's try|then,? (?:let|i|we))\b", _F)
+
+
+def _switches(f: _Feat) -> bool:
+    return bool(_SWITCH_RE.match(f.core)) or bool(f.markers and f.markers[0] in ("now", "alternatively"))
+
+
+def label_spans(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
+    """Label arbitrary ``(start, end, paragraph)`` spans of ``text`` (in order).
+
+    Used by :func:`cot_viewer.analysis.analyze` with its own segmentation, and by the
+    self-check to label a corpus' own chunks directly.
+    """
+    out: list[str] = []
+    ctx = LabelContext()
+    i = 0
+    n = len(spans)
+    while i < n:
+        j = i
+        p = spans[i][2]
+        while j < n and spans[j][2] == p:
+            j += 1
+        labs, ctx = label_paragraph(text, [(s, e) for s, e, _ in spans[i:j]], ctx)
+        out.extend(labs)
+        i = j
+    return out

@@ -1,0 +1,138 @@
+"""Grouping paragraphs into phases (after Marjanović et al.'s "Thoughtology").
+
+Definition (first, exactly one) → Bloom (exactly one) → Reconstruction cycles (numbered,
+zero or more) → Final decision (exactly one).  Phases change only at paragraph
+boundaries.  A trace needs three paragraphs to hold definition, bloom and final; with
+fewer, the later phases are missing (a one-paragraph trace is all definition).  While
+streaming (``closed=False``) a final phase exists only once a paragraph commits to an
+answer, and the assignment of the tail is provisional.
+
+Rules:
+
+* Definition: paragraph 0 plus the following paragraphs whose steps are all Read/Monitor.
+* Final: from the last paragraph that commits to an answer ("the answer is", ``\\boxed``,
+  "**Final Answer**"); with no such paragraph, a closed trace's last paragraph.
+* A cycle opens at a paragraph whose first sentence starts with a marker (Wait, But
+  wait, Hmm, Hold on, Alternatively, "another way", "Let me (double-)check/verify",
+  "But …") once the current phase has reached an interim result (a conclusion with a
+  number, an answer, a check) and is at least ``MIN_PHASE_CHARS`` long; when the paragraph
+  before such an opener is an unmarked "So…/Therefore…" conclusion, the cycle opens
+  there instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+__all__ = ["ParSummary", "summarize_paragraph", "phase_paragraphs", "MIN_PHASE_CHARS"]
+
+MIN_PHASE_CHARS = 300
+
+_OPENER_RE = re.compile(
+    r"^(?:\W*)(?:wait|but wait|hmm+|hm+|hold on|hang on|alternatively|another (?:way|approach|method)|"
+    r"(?:but|so|okay|now),? (?:let me|let's) (?:double[- ]?check|check|verify|re-?examine|confirm|think again|try another|"
+    r"try a different|reconsider|go back)|"
+    r"let me (?:double[- ]?check|check|verify|re-?examine|confirm|think again|try another|try a different|reconsider|"
+    r"go back|recheck|re-?verify|see if)|let's (?:double[- ]?check|check|verify|confirm|try another|reconsider)|"
+    r"but\b|however\b|actually\b|oh\b|no\b|is there another|maybe (?:there's|there is) (?:another|a better|a simpler))",
+    re.I,
+)
+_SO_RE = re.compile(r"^(?:so|therefore|thus|hence)\b", re.I)
+_COMMIT_RE = re.compile(
+    r"\\boxed\b|\*\*\s*final answer|\bfinal answer\b|\bthe answer (?:is|should be|must be|would be)\b|"
+    r"\bthe (?:correct )?answer is\b|\banswer:\s",
+    re.I,
+)
+_INTERIM_RE = re.compile(
+    r"(?:^(?:so|therefore|thus|hence|that gives|which gives|then)\b.*(?:\d|=|\\\(|\$))|"
+    r"\b(?:seems (?:right|correct|reasonable)|that's (?:correct|right)|makes sense|checks out|answer)\b|=\s*-?\d",
+    re.I,
+)
+
+
+@dataclass(slots=True, frozen=True)
+class ParSummary:
+    index: int
+    start: int
+    end: int
+    first_step: int
+    last_step: int
+    read_only: bool
+    opener: bool
+    so_opener: bool
+    commit: bool
+    interim: bool
+
+
+def summarize_paragraph(
+    index: int, text: str, spans: Sequence[tuple[int, int]], labels: Sequence[str], first_step: int
+) -> ParSummary:
+    first = text[spans[0][0]:spans[0][1]]
+    body = text[spans[0][0]:spans[-1][1]]
+    interim = False
+    for (s, e), lab in zip(spans, labels):
+        if lab in ("Implement", "Verify", "Analyze") and _INTERIM_RE.search(text[s:e]):
+            interim = True
+            break
+    return ParSummary(
+        index=index,
+        start=spans[0][0],
+        end=spans[-1][1],
+        first_step=first_step,
+        last_step=first_step + len(spans) - 1,
+        read_only=all(lab in ("Read", "Monitor") for lab in labels),
+        opener=bool(_OPENER_RE.match(first)),
+        so_opener=bool(_SO_RE.match(first)),
+        commit=bool(_COMMIT_RE.search(body)),
+        interim=interim,
+    )
+
+
+def phase_paragraphs(pars: Sequence[ParSummary], closed: bool) -> list[tuple[str, int, int, int]]:
+    """``(kind, number, first_paragraph, last_paragraph)`` for every phase, in order."""
+    n = len(pars)
+    if n == 0:
+        return []
+    # Definition
+    d_end = 0
+    while d_end + 1 < n and pars[d_end + 1].read_only and d_end + 1 <= n - 3:
+        d_end += 1
+    out: list[tuple[str, int, int, int]] = [("definition", 0, 0, d_end)]
+    if n == d_end + 1:
+        return out
+    b_start = d_end + 1
+    # Final
+    f_start: int | None = None
+    for p in range(n - 1, b_start, -1):
+        if pars[p].commit:
+            f_start = p
+            break
+    if f_start is None and closed and n - b_start >= 2:
+        f_start = n - 1
+    if f_start is not None and f_start <= b_start:
+        f_start = None
+    body_end = (f_start - 1) if f_start is not None else n - 1
+    # Bloom and cycles
+    starts = [b_start]
+    phase_chars = 0
+    interim = False
+    for p in range(b_start, body_end + 1):
+        par = pars[p]
+        if p > starts[-1] and par.opener and interim and phase_chars >= MIN_PHASE_CHARS:
+            start = p
+            prev = pars[p - 1]
+            if p - 1 > starts[-1] and prev.so_opener:
+                start = p - 1
+            starts.append(start)
+            phase_chars = sum(pars[q].end - pars[q].start for q in range(start, p))
+            interim = any(pars[q].interim for q in range(start, p))
+        phase_chars += par.end - par.start
+        interim = interim or par.interim
+    for k, s in enumerate(starts):
+        e = starts[k + 1] - 1 if k + 1 < len(starts) else body_end
+        out.append(("bloom" if k == 0 else "reconstruction", k, s, e))
+    if f_start is not None:
+        out.append(("final", 0, f_start, n - 1))
+    return out

@@ -1,0 +1,175 @@
+"""Rough self-check of the sentence labels against the Thought Anchors corpus.
+
+Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
+``../shared/corpus`` next to the repository).  The corpus chunks carry GPT-4o labels in
+the Thought Anchors taxonomy, mapped onto the seven episode labels like this:
+
+================================  =====================================================
+Thought Anchors label              counted correct when we predict
+================================  =====================================================
+problem_setup                      Read
+plan_generation                    Plan
+fact_retrieval                     Analyze
+active_computation                 Implement
+uncertainty_management             Explore or Monitor
+self_checking                      Verify
+result_consolidation               Analyze or Implement (a conclusion: an inference is
+                                   Analyze, a conclusion drawn from a computation is
+                                   Implement in Li et al.'s guidebook)
+final_answer_emission              Analyze or Implement (same reasoning)
+================================  =====================================================
+
+"strict" accuracy maps both result_consolidation and final_answer_emission to Analyze
+only.  Two scorings are printed: ``spans`` labels each corpus chunk's own span directly
+(:func:`cot_viewer.analysis.label_spans`); ``steps`` runs the full :func:`analyze` and
+maps each chunk to our step covering most of its characters.  The GPT-4o labels follow
+another taxonomy and other conventions (e.g. GPT-4o calls a recomputation inside a check
+``active_computation``), so this is a sanity check, not the real target.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from . import LABELS, analyze, label_spans
+from .segment import paragraph_spans
+
+MAPPING: dict[str, frozenset[str]] = {
+    "problem_setup": frozenset({"Read"}),
+    "plan_generation": frozenset({"Plan"}),
+    "fact_retrieval": frozenset({"Analyze"}),
+    "active_computation": frozenset({"Implement"}),
+    "uncertainty_management": frozenset({"Explore", "Monitor"}),
+    "self_checking": frozenset({"Verify"}),
+    "result_consolidation": frozenset({"Analyze", "Implement"}),
+    "final_answer_emission": frozenset({"Analyze", "Implement"}),
+}
+STRICT: dict[str, frozenset[str]] = {
+    **MAPPING,
+    "result_consolidation": frozenset({"Analyze"}),
+    "final_answer_emission": frozenset({"Analyze"}),
+}
+TA_LABELS = tuple(MAPPING)
+
+
+def default_corpus() -> Path:
+    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "thought-anchors-math.jsonl"
+
+
+def load(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def chunk_spans(text: str, chunks: Iterable[str]) -> list[tuple[int, int, int] | None]:
+    """Locate each chunk in ``text`` (in order) as ``(start, end, paragraph)``."""
+    pars = paragraph_spans(text)
+    out: list[tuple[int, int, int] | None] = []
+    pos = 0
+    for chunk in chunks:
+        c = chunk.strip()
+        i = text.find(c, pos) if c else -1
+        if i < 0 and len(c) > 20:
+            i = text.find(c[:20], pos)
+            if i >= 0:
+                c = c[: max(1, min(len(c), len(text) - i))]
+        if i < 0:
+            out.append(None)
+            continue
+        s, e = i, i + len(c)
+        pos = e
+        p = 0
+        for k, (ps, pe) in enumerate(pars):
+            if ps <= s < max(pe, ps + 1) or ps > s:
+                p = k
+                break
+        else:
+            p = len(pars) - 1
+        out.append((s, e, p))
+    return out
+
+
+def score(rows: list[dict], mode: str = "spans") -> dict:
+    """Accuracy (lenient and strict) and the confusion counts over all located chunks."""
+    confusion: Counter[tuple[str, str]] = Counter()
+    ok = strict_ok = total = 0
+    for row in rows:
+        text = row["reasoning"]
+        gold = [(st.get("labels") or ["?"])[0] for st in row["steps"]]
+        spans = chunk_spans(text, [st["text"] for st in row["steps"]])
+        located = [(sp, g) for sp, g in zip(spans, gold) if sp is not None and g in MAPPING]
+        if not located:
+            continue
+        if mode == "spans":
+            # spans must not overlap and must be in order; paragraphs must be nondecreasing
+            fixed = []
+            last_p = 0
+            for (s, e, p), _ in located:
+                last_p = max(last_p, p)
+                fixed.append((s, e, last_p))
+            preds = label_spans(text, fixed)
+        else:
+            an = analyze(text)
+            preds = []
+            for (s, e, _p), _ in located:
+                best, best_ov = "Analyze", -1
+                for st in an.steps:  # linear scan is fine for a self-check
+                    if st.end <= s:
+                        continue
+                    if st.start >= e:
+                        break
+                    ov = min(e, st.end) - max(s, st.start)
+                    if ov > best_ov:
+                        best, best_ov = st.label, ov
+                preds.append(best)
+        for ((_sp, g), pred) in zip(located, preds):
+            confusion[(g, pred)] += 1
+            total += 1
+            ok += pred in MAPPING[g]
+            strict_ok += pred in STRICT[g]
+    return {
+        "accuracy": ok / total if total else 0.0,
+        "strict_accuracy": strict_ok / total if total else 0.0,
+        "n": total,
+        "confusion": confusion,
+    }
+
+
+def format_confusion(confusion: Counter) -> str:
+    width = max(len(t) for t in TA_LABELS) + 2
+    head = " " * width + "".join(f"{lab[:7]:>9}" for lab in LABELS) + "      n  acc"
+    lines = [head]
+    for g in TA_LABELS:
+        row = [confusion.get((g, p), 0) for p in LABELS]
+        n = sum(row)
+        acc = sum(confusion.get((g, p), 0) for p in MAPPING[g]) / n if n else 0.0
+        lines.append(f"{g:<{width}}" + "".join(f"{c:>9}" for c in row) + f"{n:>7}  {acc:.2f}")
+    pred_tot = [sum(confusion.get((g, p), 0) for g in TA_LABELS) for p in LABELS]
+    lines.append(f"{'(predicted)':<{width}}" + "".join(f"{c:>9}" for c in pred_tot))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    path = Path(argv[0]) if argv else default_corpus()
+    if not path.exists():
+        print(f"corpus not found: {path}", file=sys.stderr)
+        return 2
+    rows = load(path)
+    for mode in ("spans", "steps"):
+        res = score(rows, mode)
+        print(
+            f"[{mode}] accuracy {res['accuracy']:.3f} (strict {res['strict_accuracy']:.3f}) "
+            f"on {res['n']} chunks of {len(rows)} traces"
+        )
+        print(format_confusion(res["confusion"]))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

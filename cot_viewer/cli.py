@@ -1,0 +1,169 @@
+"""Command line: argparse only. Each subcommand names the module that runs it, imported late,
+so ``cot-viewer --help`` pays for neither httpx, openai nor Textual.
+
+Exit codes (also in the README):
+  0 ok · 1 unexpected error (a bug: please report it) · 2 usage or configuration
+  3 authentication (wrong or missing key) · 4 insufficient balance · 5 rate limited
+  6 server error or overloaded · 7 request rejected (bad parameters, unknown model)
+  8 connection failed or dropped, idle timeout (partial transcript kept)
+  9 malformed stream or an error inside the stream · 10 answer truncated (max tokens)
+  11 history could not be read or written · 130 stopped with Ctrl-C (partial transcript kept)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cot_viewer import __version__
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_TRUNCATED = 10
+EXIT_STORE = 11
+EXIT_CANCELLED = 130
+
+
+class CliError(Exception):
+    """An expected failure: print ``message`` on one line and exit with ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _endpoint_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("endpoint (flags › environment › config file › preset)")
+    g.add_argument("--provider", help="deepseek (default), openrouter, ollama, vllm, llamacpp, lmstudio, groq, together, custom, or a name from the config file")
+    g.add_argument("--base-url", help="an OpenAI-compatible base URL, e.g. http://localhost:8000/v1")
+    g.add_argument("--model", help="model name (default: the provider's)")
+    g.add_argument("--api-key-env", metavar="VAR", help="read the API key from this environment variable")
+    g.add_argument("--idle-timeout", type=float, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
+    g.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 429/5xx before the first token (default 3)")
+
+
+def _speed(p: argparse.ArgumentParser, default: float = 1.0) -> None:
+    p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant (default {default:g})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cot-viewer",
+        description="Watch a reasoning model think: its monologue and its answer side by side.",
+        epilog="Run `cot-viewer demo` to see a bundled example (no key, no server). With no command, opens the history in a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"cot-viewer {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and request details (never the API key)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ask", help="ask a question and watch the reasoning stream", description="Stream a response. In a terminal opens the two-pane view; otherwise (or with --plain) reasoning goes to stderr and the answer to stdout.")
+    p.add_argument("prompt", nargs="?", help="the question ('-' or nothing with piped stdin reads it from stdin)")
+    p.add_argument("-c", "--continue", dest="cont", nargs="?", const="", default=None, metavar="ID", help="follow up in a conversation: the latest, or the one holding transcript ID")
+    p.add_argument("--system", help="a system prompt")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="cap on completion tokens (reasoning included)")
+    p.add_argument("--no-save", action="store_true", help="do not write this exchange to the history")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--plain", action="store_true", help="plain text: reasoning to stderr, answer to stdout")
+    out.add_argument("--json", action="store_true", help="one JSON object on stdout when the stream ends")
+    _endpoint_flags(p)
+    p.set_defaults(handler="cot_viewer.commands.ask:run")
+
+    p = sub.add_parser("demo", help="replay the bundled example (no key, no server needed)")
+    p.add_argument("--plain", action="store_true", help="plain text instead of the two-pane view")
+    _speed(p)
+    p.set_defaults(handler="cot_viewer.commands.replay:run_demo")
+
+    p = sub.add_parser("replay", help="replay a saved transcript with its original timing")
+    p.add_argument("source", metavar="ID|FILE", help="a transcript id (or prefix) from the history, or an exported JSON file")
+    p.add_argument("--plain", action="store_true", help="plain text instead of the two-pane view")
+    _speed(p)
+    p.set_defaults(handler="cot_viewer.commands.replay:run")
+
+    p = sub.add_parser("history", help="list, search, show, export, import and delete saved transcripts")
+    hs = p.add_subparsers(dest="history_command", metavar="ACTION")
+    q = hs.add_parser("list", help="newest first")
+    q.add_argument("--limit", type=int, default=20, metavar="N")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler="cot_viewer.commands.history:list_")
+    q = hs.add_parser("search", help="full-text search over prompts, reasoning and answers")
+    q.add_argument("query", help="words to find (FTS5 syntax: \"exact phrase\", OR, prefix*)")
+    q.add_argument("--limit", type=int, default=20, metavar="N")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler="cot_viewer.commands.history:search")
+    q = hs.add_parser("show", help="one transcript")
+    q.add_argument("id", metavar="ID")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler="cot_viewer.commands.history:show")
+    q = hs.add_parser("delete", help="delete transcripts")
+    q.add_argument("ids", nargs="+", metavar="ID")
+    q.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    q.set_defaults(handler="cot_viewer.commands.history:delete")
+    q = hs.add_parser("export", help="export transcripts as JSON, Markdown or HTML")
+    q.add_argument("ids", nargs="*", metavar="ID")
+    q.add_argument("--all", action="store_true", help="every transcript")
+    q.add_argument("--format", "-f", choices=("json", "md", "html"), default="json")
+    q.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    q.set_defaults(handler="cot_viewer.commands.history:export")
+    q = hs.add_parser("import", help="import exported JSON transcripts (importing twice adds nothing)")
+    q.add_argument("files", nargs="+", metavar="FILE")
+    q.set_defaults(handler="cot_viewer.commands.history:import_")
+    q = hs.add_parser("reset", help="move the history database aside and start a fresh one")
+    q.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    q.set_defaults(handler="cot_viewer.commands.history:reset")
+    p.set_defaults(handler="cot_viewer.commands.history:list_", limit=20, json=False)
+
+    p = sub.add_parser("analyze", help="steps, labels, phases and metrics of a transcript's reasoning")
+    p.add_argument("source", metavar="ID|FILE")
+    p.add_argument("--json", action="store_true", help="the stable JSON form (see the README)")
+    p.set_defaults(handler="cot_viewer.commands.analyze:run")
+
+    p = sub.add_parser("models", help="list the models an endpoint serves")
+    p.add_argument("--json", action="store_true")
+    _endpoint_flags(p)
+    p.set_defaults(handler="cot_viewer.commands.models:run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if sys.stdout.isatty() and sys.stdin.isatty():
+            args.handler = "cot_viewer.commands.home:run"
+        else:
+            parser.print_help()
+            return EXIT_OK
+    module, _, func = args.handler.partition(":")
+    try:
+        handler = getattr(importlib.import_module(module), func)
+        return int(handler(args) or 0)
+    except CliError as exc:
+        if args.debug:
+            raise
+        print(f"cot-viewer: {exc.message}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("cot-viewer: stopped", file=sys.stderr)
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if args.debug:
+            raise
+        from cot_viewer.store.db import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"cot-viewer: {exc}", file=sys.stderr)
+            return EXIT_STORE
+        print(f"cot-viewer: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details, and please report it)", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Helpers shared by the command modules: endpoint from flags, history opening, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from cot_viewer.cli import EXIT_CANCELLED, EXIT_OK, EXIT_STORE, EXIT_TRUNCATED, CliError
+from cot_viewer.stream.events import ERROR_KINDS
+
+
+def resolve_endpoint(args: argparse.Namespace):
+    """The endpoint the flags, environment and config file select (see config.py)."""
+    from cot_viewer.config import ConfigError, load_config, resolve
+    from cot_viewer.paths import config_file
+    from cot_viewer.stream.client import Endpoint
+
+    try:
+        cfg = load_config(config_file())
+        r = resolve(provider=args.provider, base_url=args.base_url, model=args.model, api_key_env=args.api_key_env, config=cfg)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    if r.key_required and not r.api_key:
+        raise CliError(
+            f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
+            f"(try `cot-viewer demo` for an example that needs none)",
+            ERROR_KINDS["auth"],
+        )
+    return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def stream_options(args: argparse.Namespace):
+    from cot_viewer.stream.client import StreamOptions
+
+    return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries))
+
+
+def open_history(*, required: bool = True):
+    """The history, or (when not required) None plus the reason it could not be opened."""
+    from cot_viewer.store.db import StoreError
+    from cot_viewer.store.history import History
+
+    try:
+        return History.open(), None
+    except StoreError as exc:
+        if required:
+            raise CliError(str(exc), EXIT_STORE) from None
+        return None, str(exc)
+
+
+def exit_code(tr: Any, save_error: str | None = None) -> int:
+    """The documented exit code for a finished transcript."""
+    if tr.error_kind == "cancelled":
+        return EXIT_CANCELLED
+    if tr.error_kind in ERROR_KINDS:
+        return ERROR_KINDS[tr.error_kind]
+    if tr.status == "error":
+        return ERROR_KINDS["server"] if tr.error_kind == "server" else ERROR_KINDS["stream"]
+    if tr.status == "interrupted":
+        return ERROR_KINDS["connection"]
+    if tr.status == "truncated":
+        return EXIT_TRUNCATED
+    if save_error:
+        return EXIT_STORE
+    return EXIT_OK
+
+
+def read_prompt(prompt: str | None) -> str:
+    if prompt == "-" or (prompt is None and not sys.stdin.isatty()):
+        prompt = sys.stdin.read()
+    if not prompt or not prompt.strip():
+        raise CliError("no question given: cot-viewer ask \"your question\"")
+    return prompt

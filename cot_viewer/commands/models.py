@@ -1,0 +1,31 @@
+"""``cot-viewer models``: the models an endpoint serves (via the official openai SDK)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cot_viewer.cli import CliError
+from cot_viewer.commands.common import resolve_endpoint
+from cot_viewer.stream.events import ERROR_KINDS
+
+
+def run(args: argparse.Namespace) -> int:
+    endpoint = resolve_endpoint(args)
+    import openai  # the SDK's typed client is worth its import time here, off the streaming path
+
+    client = openai.OpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key or "none", max_retries=1, timeout=args.idle_timeout)
+    try:
+        ids = sorted(m.id for m in client.models.list())
+    except openai.AuthenticationError:
+        raise CliError(f"authentication failed — check {endpoint.api_key_env or 'the API key'}", ERROR_KINDS["auth"]) from None
+    except openai.APIConnectionError:
+        raise CliError(f"could not connect to {endpoint.base_url} — is the server running?", ERROR_KINDS["connection"]) from None
+    except openai.APIStatusError as exc:
+        raise CliError(f"the server answered HTTP {exc.status_code} to the model list", ERROR_KINDS["bad_request"]) from None
+    if args.json:
+        print(json.dumps(ids))
+    else:
+        for i in ids:
+            print(i)
+    return 0

@@ -1,0 +1,108 @@
+"""Which endpoint: provider presets, the TOML config file, environment and flags.
+
+Precedence, highest first (documented in the README):
+
+* provider: ``--provider`` › ``COT_VIEWER_PROVIDER`` › the config file's ``default`` ›
+  ``deepseek``. ``--base-url`` without ``--provider`` means a custom endpoint.
+* base URL: ``--base-url`` › ``OPENAI_BASE_URL`` (custom endpoints only) › the config
+  file's ``[providers.NAME] base_url`` › the preset.
+* model: ``--model`` › config › preset › the first model the server lists.
+* API key variable: ``--api-key-env`` › config › preset › ``OPENAI_API_KEY`` (custom).
+  The key itself is only ever read from the environment, never from flags or files.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Preset:
+    base_url: str
+    model: str | None
+    api_key_env: str | None
+    key_required: bool
+
+
+PRESETS: dict[str, Preset] = {
+    "deepseek": Preset("https://api.deepseek.com", "deepseek-reasoner", "DEEPSEEK_API_KEY", True),
+    "openrouter": Preset("https://openrouter.ai/api/v1", "deepseek/deepseek-r1", "OPENROUTER_API_KEY", True),
+    "ollama": Preset("http://localhost:11434/v1", "deepseek-r1", None, False),
+    "vllm": Preset("http://localhost:8000/v1", None, "VLLM_API_KEY", False),
+    "llamacpp": Preset("http://localhost:8080/v1", None, None, False),
+    "lmstudio": Preset("http://localhost:1234/v1", None, None, False),
+    "groq": Preset("https://api.groq.com/openai/v1", "qwen/qwen3-32b", "GROQ_API_KEY", True),
+    "together": Preset("https://api.together.xyz/v1", "deepseek-ai/DeepSeek-R1", "TOGETHER_API_KEY", True),
+}
+DEFAULT_PROVIDER = "deepseek"
+
+
+class ConfigError(Exception):
+    """A configuration problem, with one line that says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    provider: str
+    base_url: str
+    model: str | None
+    api_key_env: str | None
+    api_key: str | None
+    key_required: bool
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Resolved(provider={self.provider!r}, base_url={self.base_url!r}, model={self.model!r})"
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as f:
+            doc = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc}") from None
+    providers = doc.get("providers", {})
+    if not isinstance(providers, dict) or not all(isinstance(v, dict) for v in providers.values()):
+        raise ConfigError(f"{path}: [providers.NAME] tables expected")
+    return doc
+
+
+def resolve(
+    *,
+    provider: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key_env: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Resolved:
+    env = os.environ if environ is None else environ
+    config = config or {}
+    table: dict[str, dict[str, Any]] = config.get("providers", {})
+
+    name = provider or (None if base_url else env.get("COT_VIEWER_PROVIDER") or config.get("default"))
+    if not name:
+        name = "custom" if base_url else DEFAULT_PROVIDER
+    entry = table.get(name, {})
+    preset_name = entry.get("preset", name)
+    preset = PRESETS.get(preset_name)
+    if preset is None and name != "custom" and not entry:
+        known = ", ".join([*PRESETS, *[n for n in table if n not in PRESETS], "custom"])
+        raise ConfigError(f"unknown provider {name!r}; choose one of: {known}")
+    if preset is None and entry.get("preset"):
+        raise ConfigError(f"provider {name!r} names an unknown preset {entry['preset']!r}")
+    custom = preset is None
+
+    url = base_url or (env.get("OPENAI_BASE_URL") if custom else None) or entry.get("base_url") or (preset.base_url if preset else None)
+    if not url:
+        raise ConfigError("a custom endpoint needs a base URL: pass --base-url URL or set OPENAI_BASE_URL")
+    chosen_model = model or entry.get("model") or (preset.model if preset else None)
+    key_env = api_key_env or entry.get("api_key_env") or (preset.api_key_env if preset else "OPENAI_API_KEY")
+    key = env.get(key_env) if key_env else None
+    required = bool(entry.get("key_required", preset.key_required if preset else False))
+    return Resolved(name, str(url), chosen_model, key_env, key or None, required)

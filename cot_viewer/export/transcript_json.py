@@ -1,0 +1,115 @@
+"""The transcript exchange format, version 1 (documented in the README).
+
+One transcript is one JSON object with ``"format": "cot-viewer/transcript"`` and
+``"version": 1``; a file holds one object, a JSON array of them, or one per line (JSONL).
+It carries everything, the chunk timeline included (``[t_seconds, "r"|"a", nchars]`` per
+chunk), so a replay elsewhere is exact. Readers ignore keys they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cot_viewer.transcript import STATUSES, Timeline, Transcript
+
+FORMAT = "cot-viewer/transcript"
+VERSION = 1
+
+
+class FormatError(ValueError):
+    """Not a transcript file we can read; the message says why in one line."""
+
+
+def to_doc(tr: Transcript) -> dict[str, Any]:
+    doc = {"format": FORMAT, "version": VERSION}
+    doc.update(tr.to_dict())
+    doc.pop("error_kind", None)
+    doc["error_kind"] = tr.error_kind
+    doc["notes"] = list(tr.notes)
+    doc["timeline"] = tr.timeline.to_list()
+    return doc
+
+
+def _time(value: Any) -> float:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+        except ValueError:
+            pass
+    raise FormatError(f"bad 'created' time: {value!r}")
+
+
+def from_doc(doc: Any) -> Transcript:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise FormatError("not a cot-viewer transcript (no \"format\": \"cot-viewer/transcript\")")
+    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
+        raise FormatError(f"transcript format version {doc.get('version')!r} is newer than this cot-viewer reads ({VERSION})")
+    try:
+        reasoning, answer = doc.get("reasoning") or "", doc.get("answer") or ""
+        if not isinstance(reasoning, str) or not isinstance(answer, str):
+            raise FormatError("'reasoning' and 'answer' must be strings")
+        timeline = Timeline.from_list(doc.get("timeline") or [])
+        status = doc.get("status") or "complete"
+        if status not in STATUSES or status == "streaming":
+            status = "interrupted"
+        tr = Transcript(
+            prompt=str(doc.get("prompt") or ""), messages=list(doc.get("messages") or []),
+            provider=doc.get("provider") or "custom", base_url=doc.get("base_url"), model=doc.get("model"),
+            id=str(doc["id"]), conversation_id=str(doc.get("conversation_id") or doc["id"]),
+            parent_id=doc.get("parent_id"), created=_time(doc.get("created", 0)), status=status,
+            finish_reason=doc.get("finish_reason"), usage=doc.get("usage"), error=doc.get("error"),
+            error_kind=doc.get("error_kind"), example=bool(doc.get("example")),
+            notes=list(doc.get("notes") or []), timeline=timeline,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, FormatError):
+            raise
+        raise FormatError(f"malformed transcript: {exc}") from None
+    r_len = sum(n for _, k, n in timeline.entries() if k == "r")
+    a_len = sum(n for _, k, n in timeline.entries() if k == "a")
+    if len(timeline) and (r_len != len(reasoning) or a_len != len(answer)):
+        raise FormatError("the timeline does not match the text (chunk lengths must add up to the reasoning and answer)")
+    tr.set_text(reasoning, answer)
+    total = (doc.get("timing") or {}).get("total_s")
+    tr._end_t = float(total) if isinstance(total, (int, float)) else None
+    return tr
+
+
+def loads(text: str) -> list[Transcript]:
+    text = text.strip()
+    if not text:
+        raise FormatError("the file is empty")
+    try:
+        doc = json.loads(text)
+        docs = doc if isinstance(doc, list) else [doc]
+    except json.JSONDecodeError:
+        try:
+            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not JSON or JSON lines: {exc}") from None
+    return [from_doc(d) for d in docs]
+
+
+def load_file(path: str | Path) -> list[Transcript]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FormatError(f"cannot read {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise FormatError(f"{p} is not UTF-8 text") from None
+    return loads(text)
+
+
+def dumps(transcripts: list[Transcript], *, lines: bool | None = None) -> str:
+    """One transcript: an indented object. Several: JSON lines (one per line)."""
+    if lines is None:
+        lines = len(transcripts) != 1
+    if lines:
+        return "".join(json.dumps(to_doc(t), ensure_ascii=False) + "\n" for t in transcripts)
+    return json.dumps(to_doc(transcripts[0]), ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,378 @@
+"""The request: auth, retries before the first token, idle timeout, bytes → events.
+
+One sans-IO :class:`_Reader` (SSE parser + separator + clock) serves two thin loops:
+:meth:`StreamClient.stream` (sync, used by the plain CLI) and :meth:`StreamClient.astream`
+(async, used by the TUI's worker so that Escape can cancel it). Every failure becomes a
+:class:`StreamError` event followed by :class:`StreamEnd`; the loops never raise for
+expected failures, so consumers keep whatever arrived.
+
+Why httpx and not the ``openai`` SDK for streaming: the SDK's stream reader stops at the
+first malformed line, raises on any ``error`` chunk, drops a final event without its
+blank line and costs ~0.6 s to import. The SDK is used for ``cot-viewer models``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from cot_viewer.stream.events import (
+    AnswerDelta,
+    Event,
+    Finish,
+    ReasoningDelta,
+    Retrying,
+    StreamEnd,
+    StreamError,
+    StreamWarning,
+)
+from cot_viewer.stream.separator import Separator
+from cot_viewer.stream.sse import SSEParser
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send the request. ``api_key`` is never stored or printed (repr hides it)."""
+
+    provider: str
+    base_url: str
+    model: str | None
+    api_key: str | None = field(default=None, repr=False)
+    api_key_env: str | None = None
+
+    @property
+    def chat_url(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    @property
+    def models_url(self) -> str:
+        return self.base_url.rstrip("/") + "/models"
+
+    def headers(self) -> dict[str, str]:
+        h = {"Accept": "text/event-stream", "User-Agent": "cot-viewer"}
+        if self.api_key:
+            h["Authorization"] = f"Bearer {self.api_key}"
+        return h
+
+
+@dataclass
+class StreamOptions:
+    idle_timeout: float = 300.0  # no bytes at all (keep-alives included) for this long ends the stream
+    connect_timeout: float = 15.0
+    max_retries: int = 3
+    max_retry_wait: float = 60.0  # a Retry-After longer than this is not waited for
+    backoff: float = 1.0  # first backoff in seconds, doubled each retry
+
+
+def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: int | None = None) -> dict:
+    body: dict[str, Any] = {
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if model:
+        body["model"] = model
+    if max_tokens:
+        body["max_tokens"] = max_tokens
+    return body
+
+
+class _Reader:
+    """Bytes in, events out; knows nothing about sockets."""
+
+    __slots__ = ("sse", "sep", "t0", "clock", "done", "tokens", "finished")
+
+    def __init__(self, t0: float, clock: Callable[[], float]) -> None:
+        self.sse = SSEParser()
+        self.sep = Separator()
+        self.t0 = t0
+        self.clock = clock
+        self.done = False
+        self.tokens = 0  # deltas seen: retries stop once this is non-zero
+        self.finished = False
+
+    def feed(self, data: bytes) -> list[Event]:
+        t = self.clock() - self.t0
+        out: list[Event] = []
+        for event, payload in self.sse.feed(data):
+            self._event(event, payload, t, out)
+        return out
+
+    def _event(self, event: str, payload: str, t: float, out: list[Event]) -> None:
+        if self.done:
+            return
+        if payload == "[DONE]":
+            self.done = True
+            return
+        try:
+            chunk = json.loads(payload)
+        except ValueError:
+            out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
+            return
+        if not isinstance(chunk, dict):
+            out.append(StreamWarning(t, f"skipped an unexpected line: {payload[:80]!r}"))
+            return
+        if event == "error" and "error" not in chunk:
+            chunk = {"error": chunk}
+        n = len(out)
+        self.sep.feed(chunk, t, out)
+        for e in out[n:]:
+            cls = type(e)
+            if cls is ReasoningDelta or cls is AnswerDelta:
+                self.tokens += 1
+            elif cls is Finish:
+                self.finished = True
+
+    def feed_json_body(self, body: bytes) -> list[Event]:
+        """A server that ignored ``stream: true`` and sent one JSON completion."""
+        t = self.clock() - self.t0
+        out: list[Event] = []
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            out.append(StreamError(t, "stream", "the server sent a response that is not an event stream"))
+            return out
+        for ch in doc.get("choices") or []:
+            if isinstance(ch, dict) and isinstance(ch.get("message"), dict):
+                ch = dict(ch, delta=ch["message"])
+                doc = dict(doc, choices=[ch])
+        self.sep.feed(doc, t, out)
+        self.done = True
+        self.finished = any(type(e) is Finish for e in out)
+        return out
+
+    def end(self, error: StreamError | None = None) -> list[Event]:
+        t = self.clock() - self.t0
+        out: list[Event] = []
+        for event, payload in self.sse.close():
+            self._event(event, payload, t, out)
+        self.sep.finish(t, out)
+        if error is not None:
+            out.append(error)
+        elif not self.done and not self.finished:
+            out.append(
+                StreamError(t, "connection", "the stream ended before the model finished (no [DONE])")
+            )
+        elif not self.done:
+            out.append(StreamWarning(t, "the stream closed without [DONE] after the model finished"))
+        out.append(StreamEnd(t, self.done))
+        return out
+
+
+class StreamClient:
+    """Streams one chat completion from an OpenAI-compatible endpoint as events."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        options: StreamOptions | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.endpoint = endpoint
+        self.options = options or StreamOptions()
+        self.clock = clock
+
+    def _timeout(self) -> httpx.Timeout:
+        o = self.options
+        return httpx.Timeout(connect=o.connect_timeout, read=o.idle_timeout, write=30.0, pool=30.0)
+
+    # -- sync --------------------------------------------------------------------
+    def stream(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> Iterator[Event]:
+        t0 = self.clock()
+        body = build_body(self.endpoint.model, messages, max_tokens)
+        attempt = 0
+        with httpx.Client(timeout=self._timeout(), follow_redirects=True) as http:
+            while True:
+                reader = _Reader(t0, self.clock)
+                retry: Retrying | None = None
+                try:
+                    with http.stream(
+                        "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
+                    ) as resp:
+                        if resp.status_code != 200:
+                            resp.read()
+                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0)
+                            retry = self._retry(resp, attempt, err, t0)
+                            if retry is None:
+                                yield from reader.end(err)
+                                return
+                        elif _is_json(resp):
+                            yield from reader.feed_json_body(resp.read())
+                            yield from reader.end()
+                            return
+                        else:
+                            for data in resp.iter_bytes():
+                                yield from reader.feed(data)
+                                if reader.done:
+                                    break
+                            yield from reader.end()
+                            return
+                except httpx.HTTPError as exc:
+                    yield from reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
+                    return
+                attempt += 1
+                yield retry
+                time.sleep(retry.wait)
+
+    # -- async -------------------------------------------------------------------
+    async def astream(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> AsyncIterator[Event]:
+        import asyncio
+
+        t0 = self.clock()
+        body = build_body(self.endpoint.model, messages, max_tokens)
+        attempt = 0
+        async with httpx.AsyncClient(timeout=self._timeout(), follow_redirects=True) as http:
+            while True:
+                reader = _Reader(t0, self.clock)
+                retry: Retrying | None = None
+                try:
+                    async with http.stream(
+                        "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
+                    ) as resp:
+                        if resp.status_code != 200:
+                            await resp.aread()
+                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0)
+                            retry = self._retry(resp, attempt, err, t0)
+                            if retry is None:
+                                for e in reader.end(err):
+                                    yield e
+                                return
+                        elif _is_json(resp):
+                            for e in reader.feed_json_body(await resp.aread()):
+                                yield e
+                            for e in reader.end():
+                                yield e
+                            return
+                        else:
+                            async for data in resp.aiter_bytes():
+                                for e in reader.feed(data):
+                                    yield e
+                                if reader.done:
+                                    break
+                            for e in reader.end():
+                                yield e
+                            return
+                except httpx.HTTPError as exc:
+                    err = transport_error(exc, self.endpoint, self.options, self.clock() - t0)
+                    for e in reader.end(err):
+                        yield e
+                    return
+                attempt += 1
+                yield retry
+                await asyncio.sleep(retry.wait)
+
+    def _retry(self, resp: httpx.Response, attempt: int, err: StreamError, t0: float) -> Retrying | None:
+        """A Retrying event if this failed response should be sent again, else None."""
+        o = self.options
+        if resp.status_code not in RETRY_STATUSES or attempt >= o.max_retries:
+            return None
+        wait = retry_after(resp.headers.get("retry-after"))
+        if wait is None:
+            wait = o.backoff * (2**attempt)
+        if wait > o.max_retry_wait:
+            err.message += f" (the server asks to wait {wait:.0f} s; not waiting that long)"
+            return None
+        return Retrying(self.clock() - t0, attempt + 1, wait, resp.status_code, err.message)
+
+
+def _is_json(resp: httpx.Response) -> bool:
+    return resp.headers.get("content-type", "").split(";")[0].strip() == "application/json"
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _server_message(text: str) -> str:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    msg = ""
+    if isinstance(doc, dict):
+        err = doc.get("error", doc)
+        if isinstance(err, dict):
+            msg = str(err.get("message") or err.get("detail") or "")
+        elif isinstance(err, str):
+            msg = err
+    if not msg:
+        msg = text.strip()
+    msg = " ".join(msg.split())
+    return msg[:200]
+
+
+def http_error(status: int, text: str, endpoint: Endpoint, t: float) -> StreamError:
+    """One line a person can act on, for an HTTP error status."""
+    said = _server_message(text)
+    suffix = f": {said}" if said else ""
+    key = endpoint.api_key_env or "the API key"
+    lowered = said.lower()
+    if status in (401, 403):
+        hint = f"check {key}" if endpoint.api_key else f"set {key}" if endpoint.api_key_env else "check the API key"
+        return StreamError(t, "auth", f"authentication failed (HTTP {status}){suffix} — {hint}", status, text)
+    if status == 402:
+        return StreamError(t, "balance", f"insufficient balance (HTTP 402){suffix} — top up your account with {endpoint.provider}", status, text)
+    if status == 429:
+        return StreamError(t, "rate_limit", f"rate limited (HTTP 429){suffix} — retry later", status, text)
+    if status == 404 or ("model" in lowered and ("not exist" in lowered or "not found" in lowered)):
+        return StreamError(
+            t, "bad_request",
+            f"not found (HTTP {status}){suffix} — check the model name and base URL; `cot-viewer models` lists the server's models",
+            status, text,
+        )
+    if status in (400, 422):
+        return StreamError(t, "bad_request", f"the server rejected the request (HTTP {status}){suffix}", status, text)
+    if status in (503, 529):
+        return StreamError(t, "server", f"server overloaded (HTTP {status}){suffix} — retry later", status, text)
+    if status >= 500:
+        return StreamError(t, "server", f"server error (HTTP {status}){suffix} — retry later", status, text)
+    return StreamError(t, "bad_request", f"unexpected HTTP {status}{suffix}", status, text)
+
+
+def transport_error(exc: httpx.HTTPError, endpoint: Endpoint, options: StreamOptions, t: float) -> StreamError:
+    if isinstance(exc, httpx.ConnectTimeout):
+        msg = f"could not connect to {endpoint.base_url} within {options.connect_timeout:g} s — is the server up?"
+    elif isinstance(exc, httpx.ConnectError):
+        msg = f"could not connect to {endpoint.base_url} — is the server running? ({_short(exc)})"
+    elif isinstance(exc, httpx.ReadTimeout):
+        msg = f"no data from the server for {options.idle_timeout:g} s — stream ended"
+    elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        msg = "the connection dropped mid-stream"
+    elif isinstance(exc, httpx.UnsupportedProtocol):
+        msg = f"the base URL {endpoint.base_url!r} is not an http(s) URL"
+        return StreamError(t, "bad_request", msg, None, repr(exc))
+    else:
+        msg = f"network error: {_short(exc)}"
+    return StreamError(t, "connection", msg, None, repr(exc))
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]

@@ -1,0 +1,288 @@
+"""Chunk dicts → typed events: reasoning vs answer, incrementally, per choice.
+
+Reasoning reaches us in one of two ways (see ``shared/reference/wire-formats.md``):
+
+* a field of the delta: ``reasoning_content`` (DeepSeek, vLLM, SGLang, llama.cpp),
+  ``reasoning`` (vLLM, Ollama, OpenRouter, Groq) or ``reasoning_details[].text``
+  (OpenRouter, a duplicate of ``reasoning``). Servers may send two of them with the same
+  text; we take exactly one per delta.
+* inline in ``content``: ``<think>…</think>answer``, with the opening tag sometimes left
+  out (the template opened it). Tags may be split anywhere, down to one character a chunk.
+
+The rules, each covered by a test: a ``<think>`` counts only at the very start (after
+whitespace); while reasoning we look only for ``</think>``; a bare ``</think>`` with no
+opening tag turns everything before it into reasoning (a :class:`Reclassify` event); once
+a reasoning field has been seen, content is answer (a stray leading tag is dropped);
+whitespace right after ``</think>`` is dropped; ``tool_calls`` close the reasoning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cot_viewer.stream.events import (
+    AnswerDelta,
+    Event,
+    Finish,
+    ReasoningDelta,
+    Reclassify,
+    StreamError,
+    Usage,
+)
+
+OPEN = "<think>"
+CLOSE = "</think>"
+
+# states of one choice
+_START = 0  # nothing but whitespace yet: may open with <think>
+_THINK = 1  # inside an inline <think> block
+_MAYBE = 2  # content with no opening tag: answer, unless a bare </think> comes (provisional)
+_ANSWER = 3  # answer text, after </think> or with no inline reasoning
+_FIELD = 4  # reasoning came in a field: all content is answer
+
+
+def _partial_tag_suffix(text: str, tag: str) -> int:
+    """Length of the longest suffix of ``text`` that is a proper prefix of ``tag``."""
+    start = text.rfind("<", max(0, len(text) - len(tag) + 1))
+    while start != -1:
+        if tag.startswith(text[start:]):
+            return len(text) - start
+        start = text.rfind("<", max(0, len(text) - len(tag) + 1), start)
+    return 0
+
+
+class _Choice:
+    __slots__ = ("state", "hold", "strip_lead", "answered", "finished")
+
+    def __init__(self) -> None:
+        self.state = _START
+        self.hold = ""  # text held back: a possible partial tag, or leading whitespace
+        self.strip_lead = True  # drop whitespace (and stray tags) before the answer's first character
+        self.answered = False  # some answer text was emitted
+        self.finished = False
+
+
+class Separator:
+    """Feed parsed chunk dicts; get events. One instance per stream."""
+
+    __slots__ = ("_choices",)
+
+    def __init__(self) -> None:
+        self._choices: dict[int, _Choice] = {}
+
+    def feed(self, chunk: dict[str, Any], t: float, out: list[Event]) -> None:
+        """Append to ``out`` the events carried by one chunk."""
+        err = chunk.get("error")
+        if err:
+            out.append(_stream_error(err, t))
+        choices = chunk.get("choices")
+        if choices:
+            for ch in choices:
+                if not isinstance(ch, dict):
+                    continue
+                index = ch.get("index") or 0
+                state = self._choices.get(index)
+                if state is None:
+                    state = self._choices[index] = _Choice()
+                delta = ch.get("delta")
+                if delta:
+                    self._delta(state, index, delta, t, out)
+                reason = ch.get("finish_reason")
+                if reason is not None:
+                    self._flush(state, index, t, out)
+                    state.finished = True
+                    out.append(Finish(t, reason, index))
+        usage = chunk.get("usage")
+        if not usage:
+            groq = chunk.get("x_groq")  # Groq puts usage here on the last chunk
+            usage = groq.get("usage") if isinstance(groq, dict) else None
+        if usage and isinstance(usage, dict):
+            out.append(Usage(t, usage))
+
+    # -- one delta -------------------------------------------------------------
+    def _delta(self, st: _Choice, index: int, delta: dict, t: float, out: list[Event]) -> None:
+        reasoning = delta.get("reasoning_content")
+        if not reasoning or not isinstance(reasoning, str):
+            reasoning = delta.get("reasoning")
+            if not reasoning or not isinstance(reasoning, str):
+                reasoning = _details_text(delta.get("reasoning_details"))
+        if reasoning:
+            if st.state != _FIELD:
+                self._enter_field_mode(st, index, t, out)
+            out.append(ReasoningDelta(t, reasoning, index))
+        content = delta.get("content")
+        if content and isinstance(content, str):
+            if st.state == _FIELD or st.state == _ANSWER:
+                if st.strip_lead:
+                    content = self._lead(st, content, st.state == _FIELD)
+                    if not content:
+                        return self._tools(st, index, delta, t, out)
+                st.answered = True
+                out.append(AnswerDelta(t, content, index))
+            else:
+                self._inline(st, index, content, t, out)
+        self._tools(st, index, delta, t, out)
+
+    def _tools(self, st: _Choice, index: int, delta: dict, t: float, out: list[Event]) -> None:
+        if st.state == _THINK and delta.get("tool_calls"):
+            self._flush(st, index, t, out)
+            st.state = _ANSWER
+
+    def _enter_field_mode(self, st: _Choice, index: int, t: float, out: list[Event]) -> None:
+        if st.state == _THINK:  # inline block still open: what it held was reasoning
+            if st.hold.strip():
+                out.append(ReasoningDelta(t, st.hold, index))
+        elif st.state == _MAYBE and st.hold:
+            out.append(AnswerDelta(t, st.hold, index, provisional=True))
+        st.hold = ""
+        st.state = _FIELD
+        if not st.answered:
+            st.strip_lead = True
+
+    def _lead(self, st: _Choice, text: str, strip_tags: bool) -> str:
+        """Drop leading whitespace (and, after a reasoning field, stray think tags)."""
+        text = st.hold + text
+        st.hold = ""
+        while True:
+            stripped = text.lstrip()
+            if not stripped:
+                return ""
+            if strip_tags:
+                if stripped.startswith(CLOSE):
+                    text = stripped[len(CLOSE) :]
+                    continue
+                if stripped.startswith(OPEN):
+                    text = stripped[len(OPEN) :]
+                    continue
+                if CLOSE.startswith(stripped) or OPEN.startswith(stripped):
+                    st.hold = stripped  # maybe a tag: wait for more
+                    return ""
+            st.strip_lead = False
+            return stripped
+
+    # -- inline tags -------------------------------------------------------------
+    def _inline(self, st: _Choice, index: int, text: str, t: float, out: list[Event]) -> None:
+        while text:
+            state = st.state
+            if state == _START:
+                text = st.hold + text
+                st.hold = ""
+                stripped = text.lstrip()
+                if not stripped or (len(stripped) < len(OPEN) and OPEN.startswith(stripped)):
+                    st.hold = text  # whitespace or a partial "<think>": wait
+                    return
+                if stripped.startswith(OPEN):
+                    st.state = _THINK
+                    text = stripped[len(OPEN) :]
+                    continue
+                st.state = _MAYBE
+                st.strip_lead = False
+                text = stripped
+                continue
+            if state == _ANSWER:
+                if st.strip_lead:
+                    text = self._lead(st, text, False)
+                    if not text:
+                        return
+                st.answered = True
+                out.append(AnswerDelta(t, text, index))
+                return
+            # _THINK or _MAYBE: look for </think>
+            if st.hold:
+                text = st.hold + text
+                st.hold = ""
+            elif "<" not in text and not text[-1].isspace():
+                # fast path: the common token
+                if state == _MAYBE:
+                    st.answered = True
+                    out.append(AnswerDelta(t, text, index, provisional=True))
+                    return
+                if st.strip_lead:
+                    text = text.lstrip()
+                    st.strip_lead = False
+                out.append(ReasoningDelta(t, text, index))
+                return
+            pos = text.find(CLOSE)
+            if pos == -1:
+                keep = _partial_tag_suffix(text, CLOSE)
+                if keep:
+                    st.hold = text[-keep:]
+                    text = text[:-keep]
+                # hold trailing whitespace: dropped if </think> follows it
+                body = text.rstrip()
+                if len(body) != len(text):
+                    st.hold = text[len(body) :] + st.hold
+                    text = body
+                if state == _THINK:
+                    if st.strip_lead and text:
+                        text = text.lstrip()
+                        st.strip_lead = False
+                if text:
+                    if state == _THINK:
+                        out.append(ReasoningDelta(t, text, index))
+                    else:
+                        st.answered = True
+                        out.append(AnswerDelta(t, text, index, provisional=True))
+                return
+            before, text = text[:pos], text[pos + len(CLOSE) :]
+            if state == _MAYBE and st.answered:
+                out.append(Reclassify(t, index))
+                st.answered = False
+            before = before.rstrip()
+            if st.strip_lead:
+                before = before.lstrip()
+            if before:
+                out.append(ReasoningDelta(t, before, index))
+            st.state = _ANSWER
+            st.strip_lead = True
+
+    def _flush(self, st: _Choice, index: int, t: float, out: list[Event]) -> None:
+        """Release held-back text at the end of a choice."""
+        hold, st.hold = st.hold, ""
+        if not hold:
+            return
+        if st.state == _THINK:
+            if hold.strip():  # a cut-off "</thi" is text; trailing whitespace is not
+                out.append(ReasoningDelta(t, hold.lstrip() if st.strip_lead else hold, index))
+        elif st.state == _MAYBE:
+            st.answered = True
+            out.append(AnswerDelta(t, hold, index, provisional=True))
+        elif st.state == _START:
+            stripped = hold.strip()
+            if stripped:  # a lone "<thi" that never became a tag: it was answer
+                out.append(AnswerDelta(t, stripped, index))
+        else:  # _FIELD / _ANSWER: a held "<thi" at the very end was literal text
+            st.answered = True
+            out.append(AnswerDelta(t, hold, index))
+
+    def finish(self, t: float, out: list[Event]) -> None:
+        """The stream ended (with or without [DONE]): release anything held back."""
+        for index, st in self._choices.items():
+            if not st.finished:
+                self._flush(st, index, t, out)
+
+    def in_reasoning(self, index: int = 0) -> bool:
+        """True while choice ``index`` is inside a reasoning block (for status lines)."""
+        st = self._choices.get(index)
+        return st is not None and st.state == _THINK
+
+
+def _details_text(details: Any) -> str:
+    if not details or not isinstance(details, list):
+        return ""
+    parts = [
+        d.get("text") or d.get("summary") or ""
+        for d in details
+        if isinstance(d, dict) and d.get("type") in ("reasoning.text", "reasoning.summary")
+    ]
+    return "".join(p for p in parts if isinstance(p, str))
+
+
+def _stream_error(err: Any, t: float) -> StreamError:
+    if isinstance(err, dict):
+        message = str(err.get("message") or err.get("code") or "unknown error")
+        code = err.get("code")
+    else:
+        message, code = str(err), None
+    status = code if isinstance(code, int) else None
+    return StreamError(t, "stream", f"the server reported an error mid-stream: {message}", status, str(err))

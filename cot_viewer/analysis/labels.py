@@ -62,7 +62,7 @@ _MONITOR_RE = re.compile(
     r"i(?:'m| am) (?:a (?:bit|little) )?(?:confused|stuck|lost|overcomplicating|overthinking)|"
     r"(?:this|that|it) (?:is|'s) (?:getting |a bit |quite )?(?:confusing|complicated|tricky|"
     r"tedious|interesting|messy|a lot|frustrating|strange|weird|odd)|"
-    r"this seems (?:complicated|tricky|tedious|confusing)|"
+    r"this seems (?:complicated|tricky|tedious|confusing)|wow\b|(?:that|this|it)(?:'s| is| seems like) (?:a lot|quite a lot|a lot of \w+)[.!]*$|"
     r"(?:that'?s|how) (?:interesting|odd|strange|weird)|"
     r"give me a (?:moment|second)|not sure|i(?:'m| am) not (?:sure|certain)|"
     r"i think i(?:'m| am) (?:getting|going)|okay,? got it|got it|moving on|"
@@ -86,7 +86,8 @@ _VERIFY_RE = re.compile(
     r"(?:correct|right|consistent|reasonable|plausible|valid|wrong|incorrect|off|fine|accurate|"
     r"inconsistent|too (?:big|small|large|high|low|much|many|few))\b"
     r"|\bthat(?:'s| is)\s+(?:not\s+)?(?:correct|right|wrong|consistent|the same|good|fine|a (?:contradiction|problem|mistake))\b"
-    r"|\bmakes? (?:sense|no sense)\b|\b(?:doesn't|does not|don't) (?:make sense|seem right|add up|match|work|hold)\b"
+    r"|\bmakes? (?:sense|no sense)\b|\b(?:doesn't|does not|don't) (?:make (?:much |any )?sense|seem (?:right|correct)|add up|match|work|hold|involve)\b"
+    r"|\bearlier,? (?:i|we) (?:thought|found|got|said|calculated|computed|had)\b"
     r"|\b(?:consistent|matches|match|agrees?|coincides?|discrepancy|contradict\w*)\b"
     r"|\bsame (?:answer|result|value|number|thing|as (?:before|earlier|previous|above|the))\b"
     r"|\bindeed\b|\bback (?:into|in)\b|\bplug(?:ging)? (?:it|this|that|these|them) back\b"
@@ -95,6 +96,16 @@ _VERIFY_RE = re.compile(
     r"|\bis (?:not |im)?possible\b|\bwhich is (?:true|correct|right|valid)\b|\bholds\b|[✓✔]"
     r"|\bis (?:the|my) answer\b[^.]*\?|\bis (?:that|this|it) (?:right|correct|true|valid|possible)\b"
     r"|\bdid i\b|\bam i\b|\bhave i\b|\bshould be\b|\bas it should\b|\bgood,|\bgreat,",
+    _F,
+)
+_VERIFY_ACTION_RE = re.compile(
+    r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
+    r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
+    r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
+    r"(?:double[- ]?check|check|verify|confirm|make sure|recheck|re-check|re-?verify|"
+    r"re-?examine|cross[- ]?check|validate|sanity[- ]check|re-?calculate|recompute|re-?evaluate|re-?do)\b"
+    r"|\b(?:double[- ]check(?:ing)?|sanity check|just to (?:be sure|be safe|make sure|confirm|check|verify)|"
+    r"to be (?:sure|safe|thorough)|plug(?:ging)? (?:it|this|that|these|them|\S+) back|checking)\b",
     _F,
 )
 _READ_RE = re.compile(
@@ -153,7 +164,10 @@ _PLAN_RE = re.compile(
     r"start|begin|check whether|see)\b[^,]*,|step \d|my (?:plan|approach|strategy|goal)|the (?:plan|strategy|approach|idea) "
     r"(?:is|would be|here is)|start(?:ing)? (?:by|with)|begin(?:ning)? (?:by|with)|moving on|"
     r"now(?:,)? (?:i|we|let|for|to|on to|onto|the)|what (?:i|we) need (?:is|to)|the (?:\w+ )?we (?:need|want) (?:is|to)|"
-    r"(?:calculate|compute|consider|find|determine|simplify|solve|evaluate|expand|substitute)\b)",
+    r"(?:calculate|compute|consider|find|determine|simplify|solve|evaluate|expand|substitute|subtract|add|multiply|"
+    r"divide|count|use|apply|sum|combine|convert|factor|list|write)\b|"
+    r"then,? (?:calculate|compute|subtract|add|multiply|divide|find|consider|solve|use|apply|count|sum|plug|substitute)\b|"
+    r"i think (?:the best way|i (?:need|should|can|will|'ll)|we (?:need|should|can))|the best way (?:to \w+ (?:this|it) )?is\b)",
     _F,
 )
 _ANALYZE_RE = re.compile(
@@ -168,7 +182,8 @@ _ANALYZE_RE = re.compile(
 )
 _FACT_RE = re.compile(
     r"\b(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
-    r"properties|principle|law of|is given by|is defined as)\b",
+    r"properties|principle|law of|is given by|is defined as|in general|general (?:form|solution|formula|term|rule)|"
+    r"of the form|can be (?:written|expressed) as)\b",
     _F,
 )
 _CALC_VERB_RE = re.compile(
@@ -179,6 +194,9 @@ _CALC_VERB_RE = re.compile(
     r"divided|percent|equal|value|approximately|about)\b",
     _F,
 )
+_LIST_MARK_RE = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022]|\(?[a-e]\))\s+(?:\*\*[^*]{0,60}\*\*:?\s*)?")
+_ALPHA2_RE = re.compile(r"[A-Za-z]{2}")
+_WORDS_RE = re.compile(r"[A-Za-z']+")
 _NUM_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*")
 _OPS_RE = re.compile(r"[=<>≤≥≈×÷±*/^+]|\\(?:times|cdot|div|frac|dfrac|sqrt|approx|le|ge|neq)\b|\s-\s|−")
 _CONCLUDE_RE = re.compile(
@@ -186,7 +204,52 @@ _CONCLUDE_RE = re.compile(
     r"comes to|works out)\b",
     _F,
 )
+_GERUND_CALC_RE = re.compile(
+    r"^(?:plugging|substituting|adding|subtracting|multiplying|dividing|simplifying|expanding|factoring|"
+    r"computing|calculating|evaluating|solving|rearranging|combining|converting|rounding|squaring|"
+    r"cancell?ing|applying|using (?:this|that|these|the) (?:values?|formula|equation|result))\b",
+    _F,
+)
+_IS_VALUE_RE = re.compile(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
 _ANSWER_RE = re.compile(r"\\boxed\b|\*\*final answer\*\*|\bfinal answer\b|\bthe answer (?:is|should be|would be)\b", _F)
+
+
+def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """Same matches, faster search: top-level alternatives that start with ``\\b`` are
+    grouped behind one ``(?=\\b[a-z])`` look-ahead, so most positions fail at once."""
+    src = rx.pattern
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            cur.append(src[i:i + 2])
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if c == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    word = [q[2:] for q in parts if q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:")]
+    other = [q for q in parts if not (q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:"))]
+    pattern = "(?=\\b[A-Za-z])(?:" + "|".join(word) + ")" if word else ""
+    if other:
+        pattern = "|".join(([pattern] if pattern else []) + other)
+    return re.compile(pattern, rx.flags)
+
+
+for _name in ("_VERIFY_RE", "_VERIFY_ACTION_RE", "_READ_RE", "_ANALYZE_RE", "_FACT_RE", "_CALC_VERB_RE",
+              "_TENTATIVE_RE", "_IS_VALUE_RE"):
+    globals()[_name] = _fast(globals()[_name])
 
 
 @dataclass(slots=True, frozen=True)
@@ -226,12 +289,12 @@ def sentence_features(sentence: str) -> _Feat:
             break
         markers.append(re.sub(r"\s+", " ", m.group("m").lower()))
         low = low[m.end():]
-    core = low.strip()
+    core = _LIST_MARK_RE.sub("", low.strip(), count=1).strip()
     eq_in = "=" in sentence or "≈" in sentence or "\\approx" in sentence
-    words = len(re.findall(r"[A-Za-z']+", plain))
-    alpha_words = [w for w in re.findall(r"[A-Za-z]{2,}", plain)]
-    math_only = (not alpha_words or _is_math_line(plain.replace("§", " "))) and (
-        math_chars > 0 or bool(_NUM_RE.search(plain))
+    words = len(_WORDS_RE.findall(plain))
+    nums = _NUM_RE.findall(plain)
+    math_only = (math_chars > 0 or bool(nums)) and (
+        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " "))
     )
     stripped = sentence.rstrip()
     return _Feat(
@@ -240,7 +303,7 @@ def sentence_features(sentence: str) -> _Feat:
         markers=tuple(markers),
         math_only=math_only,
         eq=eq_in,
-        nums=len(_NUM_RE.findall(plain)) + (1 if math_chars else 0),
+        nums=len(nums) + (1 if math_chars else 0),
         ops=len(_OPS_RE.findall(sentence)),
         words=words,
         question=stripped.endswith("?") or "?" in stripped[-4:],
@@ -266,12 +329,10 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Verify", True
     if f.markers and f.markers[0] in ("yes", "yeah", "yep", "correct", "exactly", "indeed", "perfect"):
         return "Verify", True
+    if _EXPLORE_START_RE.match(core):
+        return "Explore", True
     if _READ_RE.search(core):
         return "Read", True
-    if _EXPLORE_START_RE.match(core):
-        if _ANALYZE_RE.match(core) and not f.question:
-            pass
-        return "Explore", True
     if _MONITOR_RE.match(core):
         if f.words <= 9 or not (f.nums or f.eq):
             return "Monitor", True
@@ -295,13 +356,15 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Monitor", False
     if _TENTATIVE_RE.search(core) and not f.eq:
         return "Explore", False
-    if _PLAN_RE.match(core) and not (f.eq and f.ops >= 2):
+    if _PLAN_RE.match(core) and not (f.eq or (f.nums >= 2 and f.ops >= 1 and not f.colon) or f.nums >= 4):
         return "Plan", True
     if _FACT_RE.search(core):
         return "Analyze", True
     if f.eq or f.ops >= 2:
         return "Implement", True
-    if f.nums and (_CALC_VERB_RE.search(core) or _CONCLUDE_RE.match(core)):
+    if _GERUND_CALC_RE.match(core):
+        return "Implement", True
+    if f.nums and (_CALC_VERB_RE.search(core) or _CONCLUDE_RE.match(core) or _IS_VALUE_RE.search(core)):
         return "Implement", False
     if f.nums >= 3:
         return "Implement", False
@@ -323,6 +386,7 @@ def label_paragraph(
     feats = [sentence_features(text[s:e]) for s, e in spans]
     bases = [_base(f) for f in feats]
     labels: list[str] = []
+    strongs: list[bool] = []
     first = ctx.paragraphs == 0
     read_mode = ctx.read_mode
     if read_mode and not first:
@@ -346,8 +410,10 @@ def label_paragraph(
                 read_mode = False
             else:
                 lab = "Read"
+        if lab == "Analyze" and not strong and f.nums and labels and labels[-1] == "Implement":
+            lab = "Implement"  # a conclusion drawn from a computation (guidebook)
         if f.math_only:
-            if i > 0 and feats[i - 1].colon and labels[-1] in ("Analyze", "Verify", "Read"):
+            if i > 0 and feats[i - 1].colon and strongs[-1] and labels[-1] in ("Analyze", "Verify", "Read"):
                 lab = labels[-1]
             elif i == 0 and ctx.last_colon and ctx.last_label in ("Analyze", "Verify", "Read"):
                 lab = ctx.last_label
@@ -356,16 +422,17 @@ def label_paragraph(
                 lab = "Verify"
             elif lab == "Explore" or (lab == "Plan" and _switches(f)) or lab == "Read":
                 verify_mode = False
-        if lab == "Verify" and strong:
+        if lab == "Verify" and _VERIFY_ACTION_RE.search(f.core):
             verify_mode = True
         labels.append(lab)
+        strongs.append(strong)
     last_f = feats[-1]
     new_ctx = replace(
         ctx,
         paragraphs=ctx.paragraphs + 1,
         read_mode=read_mode and ctx.paragraphs < 3,
         verify_carry=verify_mode,
-        last_label=labels[-1],
+        last_label=labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,
         last_colon=last_f.colon,
     )
     return labels, new_ctx

@@ -57,6 +57,9 @@ def normalize_answer(x: str) -> str:
     if x.startswith("\\(") and x.endswith("\\)"):
         x = x[2:-2]
     x = x.strip().rstrip(".").strip().strip("*").strip()
+    m = re.match(r"\(?([A-E])\)(?:\s|$)", x)
+    if m:  # a multiple-choice option: "C) 7" -> "C"
+        x = m.group(1)
     return x
 
 

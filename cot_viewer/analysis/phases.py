@@ -28,7 +28,7 @@ from typing import Sequence
 
 __all__ = ["ParSummary", "summarize_paragraph", "phase_paragraphs", "MIN_PHASE_CHARS"]
 
-MIN_PHASE_CHARS = 300
+MIN_PHASE_CHARS = 100
 
 _OPENER_RE = re.compile(
     r"^(?:\W*)(?:wait|but wait|hmm+|hm+|hold on|hang on|alternatively|another (?:way|approach|method)|"
@@ -67,8 +67,15 @@ class ParSummary:
 
 
 def summarize_paragraph(
-    index: int, text: str, spans: Sequence[tuple[int, int]], labels: Sequence[str], first_step: int
+    index: int,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    labels: Sequence[str],
+    first_step: int,
+    offset: int = 0,
 ) -> ParSummary:
+    """Summary of one labelled paragraph; ``spans`` index ``text``, ``offset`` is added to
+    make the stored offsets absolute."""
     first = text[spans[0][0]:spans[0][1]]
     body = text[spans[0][0]:spans[-1][1]]
     interim = False
@@ -78,8 +85,8 @@ def summarize_paragraph(
             break
     return ParSummary(
         index=index,
-        start=spans[0][0],
-        end=spans[-1][1],
+        start=spans[0][0] + offset,
+        end=spans[-1][1] + offset,
         first_step=first_step,
         last_step=first_step + len(spans) - 1,
         read_only=all(lab in ("Read", "Monitor") for lab in labels),

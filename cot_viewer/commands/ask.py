@@ -38,7 +38,8 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str]:
         last = history.latest()
         if last is None:
             raise CliError("nothing to continue: the history is empty")
-    turns = [t for t in history.conversation(last.conversation_id) if t.created <= last.created]
+    turns = history.conversation(last.conversation_id)  # continue at the end of it
+    last = turns[-1]
     messages: list[dict] = [m for m in turns[0].messages if m.get("role") == "system"][:1]
     for t in turns:
         messages.append({"role": "user", "content": t.prompt})
@@ -83,13 +84,17 @@ def run(args: argparse.Namespace) -> int:
     if conversation_id:
         tr.conversation_id, tr.parent_id = conversation_id, parent_id
 
+    if endpoint.model is None:  # local servers name their model: ask them
+        import dataclasses
+
+        endpoint = dataclasses.replace(endpoint, model=_first_model(endpoint))
+        tr.model = endpoint.model or ""
+
     if not (args.plain or args.json) and sys.stdout.isatty():
         from cot_viewer.commands.tui import run_ask_tui
 
         return run_ask_tui(args, endpoint, tr, history, store_error)
 
-    if endpoint.model is None:
-        tr.model = endpoint.model = _first_model(endpoint)
     recorder = Recorder(tr, history)
     from cot_viewer.plain import PlainPrinter, print_json
     from cot_viewer.stream.client import StreamClient
@@ -147,7 +152,7 @@ def _public_url(url: str) -> str:
 
 
 def _first_model(endpoint) -> str | None:
-    """Local servers (vLLM, LM Studio, llama.cpp) name their model: ask them for it."""
+    """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
     import httpx
 
     try:

@@ -36,6 +36,7 @@ from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import SSEParser
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
+_scan = json.JSONDecoder().scan_once
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: in
 class _Reader:
     """Bytes in, events out; knows nothing about sockets."""
 
-    __slots__ = ("sse", "sep", "t0", "clock", "done", "tokens", "finished")
+    __slots__ = ("sse", "sep", "t0", "clock", "done", "tokens", "finished", "error")
 
     def __init__(self, t0: float, clock: Callable[[], float]) -> None:
         self.sse = SSEParser()
@@ -98,6 +99,7 @@ class _Reader:
         self.done = False
         self.tokens = 0  # deltas seen: retries stop once this is non-zero
         self.finished = False
+        self.error: StreamError | None = None  # an error object received inside the stream
 
     def feed(self, data: bytes) -> list[Event]:
         t = self.clock() - self.t0
@@ -113,8 +115,10 @@ class _Reader:
             self.done = True
             return
         try:
-            chunk = json.loads(payload)
-        except ValueError:
+            chunk, end = _scan(payload, 0)  # the C scanner: json.loads minus two regex passes
+            if end != len(payload) and payload[end:].strip():
+                raise ValueError("trailing data")
+        except (ValueError, StopIteration):
             out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
             return
         if not isinstance(chunk, dict):
@@ -124,12 +128,20 @@ class _Reader:
             chunk = {"error": chunk}
         n = len(out)
         self.sep.feed(chunk, t, out)
+        error = None
         for e in out[n:]:
             cls = type(e)
             if cls is ReasoningDelta or cls is AnswerDelta:
                 self.tokens += 1
             elif cls is Finish:
                 self.finished = True
+            elif cls is StreamError:
+                error = e
+        if error is not None:  # an error inside a 200 stream: stop there, keep what arrived
+            out.remove(error)
+            out.append(error)
+            self.error = error
+            self.done = True
 
     def feed_json_body(self, body: bytes) -> list[Event]:
         """A server that ignored ``stream: true`` and sent one JSON completion."""
@@ -157,6 +169,8 @@ class _Reader:
         self.sep.finish(t, out)
         if error is not None:
             out.append(error)
+        elif self.error is not None:
+            pass  # already reported, in its place in the stream
         elif not self.done and not self.finished:
             out.append(
                 StreamError(t, "connection", "the stream ended before the model finished (no [DONE])")

@@ -72,9 +72,8 @@ class Separator:
 
     def feed(self, chunk: dict[str, Any], t: float, out: list[Event]) -> None:
         """Append to ``out`` the events carried by one chunk."""
-        err = chunk.get("error")
-        if err:
-            out.append(_stream_error(err, t))
+        if "error" in chunk and chunk["error"]:
+            out.append(_stream_error(chunk["error"], t))
         choices = chunk.get("choices")
         if choices:
             for ch in choices:
@@ -93,8 +92,8 @@ class Separator:
                     state.finished = True
                     out.append(Finish(t, reason, index))
         usage = chunk.get("usage")
-        if not usage:
-            groq = chunk.get("x_groq")  # Groq puts usage here on the last chunk
+        if usage is None and "x_groq" in chunk:
+            groq = chunk["x_groq"]  # Groq puts usage here on the last chunk
             usage = groq.get("usage") if isinstance(groq, dict) else None
         if usage and isinstance(usage, dict):
             out.append(Usage(t, usage))
@@ -102,26 +101,29 @@ class Separator:
     # -- one delta -------------------------------------------------------------
     def _delta(self, st: _Choice, index: int, delta: dict, t: float, out: list[Event]) -> None:
         reasoning = delta.get("reasoning_content")
-        if not reasoning or not isinstance(reasoning, str):
+        if not reasoning or reasoning.__class__ is not str:
             reasoning = delta.get("reasoning")
-            if not reasoning or not isinstance(reasoning, str):
-                reasoning = _details_text(delta.get("reasoning_details"))
+            if not reasoning or reasoning.__class__ is not str:
+                reasoning = _details_text(delta["reasoning_details"]) if "reasoning_details" in delta else ""
         if reasoning:
             if st.state != _FIELD:
                 self._enter_field_mode(st, index, t, out)
             out.append(ReasoningDelta(t, reasoning, index))
         content = delta.get("content")
-        if content and isinstance(content, str):
-            if st.state == _FIELD or st.state == _ANSWER:
+        if content and content.__class__ is str:
+            state = st.state
+            if state == _THINK and not st.hold and not st.strip_lead and "<" not in content and not content[-1].isspace():
+                out.append(ReasoningDelta(t, content, index))  # the common inline token
+            elif state == _FIELD or state == _ANSWER:
                 if st.strip_lead:
-                    content = self._lead(st, content, st.state == _FIELD)
-                    if not content:
-                        return self._tools(st, index, delta, t, out)
-                st.answered = True
-                out.append(AnswerDelta(t, content, index))
+                    content = self._lead(st, content, state == _FIELD)
+                if content:
+                    st.answered = True
+                    out.append(AnswerDelta(t, content, index))
             else:
                 self._inline(st, index, content, t, out)
-        self._tools(st, index, delta, t, out)
+        if "tool_calls" in delta:
+            self._tools(st, index, delta, t, out)
 
     def _tools(self, st: _Choice, index: int, delta: dict, t: float, out: list[Event]) -> None:
         if st.state == _THINK and delta.get("tool_calls"):

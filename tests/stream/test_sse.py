@@ -44,7 +44,7 @@ def test_final_event_without_blank_line_is_delivered():
 
 
 @settings(max_examples=200, deadline=None)
-@given(payloads=st.lists(st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=20), max_size=8), cuts=st.lists(st.integers(0, 400), max_size=20), ending=st.sampled_from([b"\n", b"\r\n", b"\r"]))
+@given(payloads=st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=20), max_size=8), cuts=st.lists(st.integers(0, 400), max_size=20), ending=st.sampled_from([b"\n", b"\r\n", b"\r"]))
 def test_any_split_same_events(payloads, cuts, ending):
     raw = b"".join(b"data: " + p.encode() + ending + ending for p in payloads)
     bounds = sorted({c % (len(raw) + 1) for c in cuts} | {0, len(raw)})

@@ -1,0 +1,65 @@
+"""Shared pieces for the benchmarks: the loopback server as a subprocess, and timing.
+
+Every figure is a ratio against a baseline measured in the same run, on the same machine.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+SHARED = REPO.parent / "shared"
+
+
+def env(home: str | Path, **extra: str) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    e["COT_VIEWER_HOME"] = str(home)
+    e.update(extra)
+    return e
+
+
+@contextmanager
+def loopback(*args: str):
+    """Start ``tests/loopback.py`` with ``args``; yield its base URL; stop it."""
+    p = subprocess.Popen([sys.executable, str(TESTS / "loopback.py"), "--port", "0", *args], stdout=subprocess.PIPE, text=True)
+    try:
+        url = p.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError("the loopback server did not start")
+        yield url
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+def timed(cmd: list[str], *, env: dict[str, str] | None = None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) -> float:
+    t = time.perf_counter()
+    r = subprocess.run(cmd, env=env, stdout=stdout, stderr=stderr)
+    elapsed = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"{cmd[:4]} exited {r.returncode}")
+    return elapsed
+
+
+def median_of(fn, runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def tempdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="cot-viewer-bench-")
+
+
+def cot_viewer() -> list[str]:
+    return [sys.executable, "-m", "cot_viewer"]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"

@@ -1,0 +1,107 @@
+"""Anatomy of a reasoning trace: steps, episode labels, phases and metrics.
+
+Pure functions over the reasoning text (stdlib only, no UI imports, no global mutable
+state).  Background: ``shared/reference/reasoning-anatomy.md``.
+
+API
+===
+
+``segment(text) -> [(start, end, paragraph)]``
+    Paragraphs split on blank lines (not inside fenced code), then sentences with
+    ``$$…$$``, ``\\[…\\]``, ``\\(…\\)``, ``$…$``, fenced and inline code protected;
+    decimals, factorials like ``(2k)!`` and abbreviations ("Dr.", "e.g.") are not
+    sentence ends; a line of pure math stays with the sentence before it; a fenced code
+    block is one step.  Spans are stripped, in order, disjoint: ``text[s:e]`` is the
+    sentence.
+``label_spans(text, spans) -> [label]``
+    Labels for any ``(start, end, paragraph)`` spans (ours or a corpus' own chunks).
+``analyze(reasoning, answer="", char_times=None) -> Analysis``
+    ``char_times``: ascending ``(reasoning chars received, seconds since request)``.
+``IncrementalAnalyzer``
+    ``feed(delta)``, ``close()``, ``snapshot(answer="", char_times=None)``; for cheap
+    polling: ``version`` (changes on every feed), ``frozen_steps`` (count of leading steps
+    that can no longer change) and ``steps_since(n)`` (steps from index n, the open
+    paragraph's ones provisional).  Once closed, ``snapshot()`` equals ``analyze()``.
+    A paragraph's labels are frozen as soon as the blank line after it arrives; feeding
+    costs O(delta) unless the delta holds a newline (then O(open paragraph)).
+
+Labels (``LABELS``): Read, Analyze, Plan, Implement, Explore, Verify, Monitor — Li et al.'s
+(EMNLP 2025) adaptation of Schoenfeld's episodes.  Phases (``PHASE_KINDS``): definition,
+bloom, reconstruction (numbered 1…), final — after Marjanović et al. (2025).
+
+Method
+======
+
+Labels come from ordered, hand-written rules (``labels.py``) built from the reference's
+marker evidence and Li et al.'s published annotation guidebook (definitions only; no
+labelled sentences of theirs were used): leading markers are stripped ("Wait" marks a
+boundary, the rest of the sentence decides), then Monitor phrases → Verify cues → Read
+cues → Explore cues → "let me + verb" → Plan openers → equations/numbers (Implement) →
+Analyze as the default.  Context only looks backwards or within the paragraph: the
+opening paragraph(s) restating the problem are Read, sentences after a check opener in
+the same paragraph are Verify, a display-math paragraph follows the sentence that
+announced it.  No model, no data files.  ``python -m cot_viewer.analysis.selfcheck``
+scores the rules against the Thought Anchors corpus (GPT-4o labels, mapped).
+
+Phases are computed from per-paragraph summaries (``phases.py``): definition = opening
+Read/Monitor paragraphs, final = from the last paragraph that commits to an answer,
+cycles open at marker paragraphs (Wait/Hmm/Alternatively/But/let me check…) once the
+current phase has reached an interim result.
+
+JSON shape (``Analysis.to_dict(text)``, ``schema`` 1)
+=====================================================
+
+::
+
+    {
+      "schema": 1,
+      "labels": ["Read", …],  "phase_kinds": ["definition", …],
+      "steps":  [{"index", "start", "end", "paragraph", "label", "phase", "text"?}],
+      "phases": [{"index", "kind", "number", "first_step", "last_step",
+                  "start", "end", "seconds"}],
+      "metrics": {
+        "chars", "words", "steps", "paragraphs",
+        "pivots",                 # occurrences of Wait / Hmm / Hold on
+        "approach_switches",      # Alternatively / another way|approach|method
+        "verify_episodes",        # runs of Verify steps (Monitor steps don't break a run)
+        "first_verify_at",        # start of the first Verify step / chars, or null
+        "verify_share",           # share of step characters labelled Verify
+        "cycles": [{"number", "chars", "words", "seconds"}], "cycle_count",
+        "label_counts": {label: n}, "label_share": {label: share of step chars},
+        "phase_share": {kind: share of phase chars},
+        "phase_seconds": {kind: s} | null, "first_token_seconds", "thinking_seconds",
+        "final_answer",           # \\boxed{} in answer, then reasoning, then "the answer is X"
+        "first_answer_at",        # end of the first occurrence of it in the reasoning / chars
+        "candidate_answers",      # distinct answers stated in the reasoning, in order
+        "answer_flips"            # changes between consecutive stated answers
+      }
+    }
+
+``text`` appears in steps only when ``to_dict`` is given the reasoning text.  Phase
+``seconds`` partition the thinking time: from the arrival of the first character to the
+arrival of each phase's last character (null without ``char_times``).
+"""
+
+from __future__ import annotations
+
+from .core import IncrementalAnalyzer, analyze
+from .labels import LABELS, label_spans
+from .model import PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+from .segment import paragraph_spans, segment, sentence_spans
+
+__all__ = [
+    "LABELS",
+    "PHASE_KINDS",
+    "SCHEMA_VERSION",
+    "Analysis",
+    "Cycle",
+    "IncrementalAnalyzer",
+    "Metrics",
+    "Phase",
+    "Step",
+    "analyze",
+    "label_spans",
+    "paragraph_spans",
+    "segment",
+    "sentence_spans",
+]

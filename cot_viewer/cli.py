@@ -125,7 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _endpoint_flags(p)
     p.set_defaults(handler="cot_viewer.commands.models:run")
+    _debug_everywhere(sub)
     return parser
+
+
+def _debug_everywhere(sub: argparse._SubParsersAction) -> None:
+    """Accept --debug after the command too (`cot-viewer ask --debug …`)."""
+    for p in set(sub.choices.values()):
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _debug_everywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

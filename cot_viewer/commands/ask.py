@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
     printer = None if args.json else PlainPrinter()
     client = StreamClient(endpoint, stream_options(args))
+    if args.debug:
+        _debug(f"POST {endpoint.chat_url} model={endpoint.model} provider={endpoint.provider} "
+               f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)}")
     error_message = None
     try:
         for e in client.stream(messages, max_tokens=args.max_tokens):
@@ -117,12 +120,20 @@ def run(args: argparse.Namespace) -> int:
         if history is not None:
             history.close()
     save_error = store_error or recorder.error
+    if args.debug:
+        t = tr.timing
+        _debug(f"status={tr.status} finish={tr.finish_reason} chunks={len(tr.timeline)} ttft={t.ttft} total={t.total_s} "
+               f"saved={recorder.saved and not recorder.error} id={tr.id} warnings={len(tr.warnings)}")
     if printer is not None:
         printer.finish(tr)
     else:
         print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
     _report(tr, error_message, save_error, recorder.saved and not recorder.error, args)
     return exit_code(tr, save_error)
+
+
+def _debug(line: str) -> None:
+    print(f"cot-viewer debug: {line}", file=sys.stderr)
 
 
 def _report(tr, error_message: str | None, save_error: str | None, saved: bool, args) -> None:

@@ -225,6 +225,9 @@ class StreamClient:
                             yield from reader.feed_json_body(resp.read())
                             yield from reader.end()
                             return
+                        elif _is_html(resp):
+                            yield from reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
+                            return
                         else:
                             for data in resp.iter_bytes():
                                 yield from reader.feed(data)
@@ -270,6 +273,10 @@ class StreamClient:
                             for e in reader.end():
                                 yield e
                             return
+                        elif _is_html(resp):
+                            for e in reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0)):
+                                yield e
+                            return
                         else:
                             async for data in resp.aiter_bytes():
                                 for e in reader.feed(data):
@@ -304,6 +311,18 @@ class StreamClient:
 
 def _is_json(resp: httpx.Response) -> bool:
     return resp.headers.get("content-type", "").split(";")[0].strip() == "application/json"
+
+
+def _is_html(resp: httpx.Response) -> bool:
+    return resp.headers.get("content-type", "").split(";")[0].strip() == "text/html"
+
+
+def not_a_stream(resp: httpx.Response, endpoint: Endpoint, t: float) -> StreamError:
+    return StreamError(
+        t, "stream",
+        f"{endpoint.chat_url} answered with a web page, not an event stream — check the base URL (it usually ends in /v1)",
+        resp.status_code,
+    )
 
 
 def retry_after(value: str | None) -> float | None:

@@ -185,3 +185,11 @@ def test_help_does_not_import_heavy_modules():
     code = "import sys; from cot_viewer import cli; cli.build_parser().format_help(); print(sorted(m for m in ('httpx','openai','textual','sqlite3') if m in sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip() == "[]"
+
+
+def test_debug_shows_request_details_but_never_the_key(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER)))
+    r = ask(server, tmp_path, "--plain", "--debug")
+    assert r.returncode == 0
+    assert "POST " + server.base_url + "/chat/completions" in r.stderr and "key=from $TEST_KEY" in r.stderr
+    assert "status=complete" in r.stderr and KEY not in r.stderr

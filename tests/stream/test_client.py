@@ -280,3 +280,11 @@ def test_retry_after_parsing():
     assert retry_after(" 1.5 ") == 1.5
     assert retry_after(None) is None and retry_after("soon") is None
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+
+
+def test_html_page_at_the_url_is_a_clear_error(server):
+    server.enqueue(Reply(body=[b"<html><body>Welcome to nginx</body></html>"], content_type="text/html", chunked=False, content_length=True))
+    tr, events = collect(server)
+    err = next(e for e in events if isinstance(e, StreamError))
+    assert err.kind == "stream" and "check the base URL" in err.message
+    assert tr.status == "error"

@@ -348,6 +348,16 @@ class Transcript:
             return max(0, total - r)
         return sum(1 for k in self.timeline.kinds if k == 0x61)
 
+    def reasoning_char_times(self) -> list[tuple[int, float]]:
+        """(reasoning characters received so far, seconds) after each reasoning chunk."""
+        out: list[tuple[int, float]] = []
+        n = 0
+        for t, k, length in zip(self.timeline.t, self.timeline.kinds, self.timeline.lengths):
+            if k == 0x72:
+                n += length
+                out.append((n, t))
+        return out
+
     def chunks(self) -> Iterator[tuple[float, str, str]]:
         """The timeline with its text: (t, kind, text) per chunk, in arrival order."""
         reasoning, answer = self.reasoning, self.answer

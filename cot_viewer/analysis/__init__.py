@@ -40,8 +40,11 @@ cues → Explore cues → "let me + verb" → Plan openers → equations/numbers
 Analyze as the default.  Context only looks backwards or within the paragraph: the
 opening paragraph(s) restating the problem are Read, sentences after a check opener in
 the same paragraph are Verify, a display-math paragraph follows the sentence that
-announced it.  No model, no data files.  ``python -m cot_viewer.analysis.selfcheck``
-scores the rules against the Thought Anchors corpus (GPT-4o labels, mapped).
+announced it; a check ends at an answer line, a paragraph closing with a verdict
+("Correct.") is a check, a bare list number follows its sentence.  No model, no data
+files.  ``python -m cot_viewer.analysis.selfcheck`` scores the rules against the Thought
+Anchors corpus (GPT-4o labels, mapped); ``… selfcheck --guidebook`` against our own
+guidebook-faithful annotation of corpus sentences (dev/test split; ``docs/analysis.md``).
 
 Phases are computed from per-paragraph summaries (``phases.py``): definition = opening
 Read/Monitor paragraphs, final = from the last paragraph that commits to an answer,

@@ -15,11 +15,24 @@ context rules that only look *backwards* (earlier paragraphs) or *within the par
    Analyze, compute + numbers → Implement, try → Explore, other → Plan) → Plan openers
    ("I need to", "Next,", "First,") → equations, numbers and calculation verbs →
    Implement → Analyze (the default: explanations, recalled facts, inferences).
+   Before the generic rules: answer lines (``\boxed``, "**Final Answer**", "so the answer
+   is") are Implement; questions are split: about a result ("Wait, is that…?", "Is there
+   any…?") → Verify, "How many … are there?" → Plan (Implement with numbers), a tag
+   ("…, right?") is labelled by the statement, tentative ones → Explore.  An announced
+   computation without a result ("Let's compute 1000/π.") is Plan; a lead-in to a result
+   ("the total is:") or an imperative with its result (": 80640") is Implement.
 3. Context: the opening paragraph(s) restating the problem are Read; once a sentence of
    a paragraph opens a check ("let me verify"), the computations and inferences after
-   it in that paragraph are Verify (this carries into a following math-only paragraph or
-   a paragraph announced with a colon); a paragraph of pure display math is Implement
-   (or follows the sentence that announced it).
+   it in that paragraph are Verify (this carries into the next paragraph when the check
+   was opened or announced with a colon there, into math-only paragraphs, and through
+   one-line computations, but not into a new list item or bold heading); an answer line
+   ends the check; a paragraph that closes with a short verdict ("Correct.") is a check
+   all along; a bare list number ("1.") takes the label of the sentence it introduces;
+   a paragraph of pure display math is Implement (or follows the sentence that
+   announced it).
+
+Tuned on the dev half of our own guidebook-faithful annotation
+(``tests/analysis/data/guidebook_labels.jsonl``, see ``docs/analysis.md``).
 
 Labels of a paragraph depend only on the paragraph itself and on a small context
 (:class:`LabelContext`) summarising the paragraphs before it, which is what makes the
@@ -67,7 +80,8 @@ _MONITOR_RE = re.compile(
     r"give me a (?:moment|second)|not sure|i(?:'m| am) not (?:sure|certain)|"
     r"i think i(?:'m| am) (?:getting|going)|okay,? got it|got it|moving on|"
     r"let me (?:try|think) (?:again|once more)|let me (?:slow down|be careful)|"
-    r"let me (?:just )?(?:think|see)\b)",
+    r"let me (?:just )?(?:think|see)\b|let(?:'s| me| us) (?:try to )?break (?:this|it|that) down\b|"
+    r"let(?:'s| me| us) (?:go|take it|do (?:this|it)|work through (?:this|it)) step[- ]by[- ]step[.!]*$)",
     _F,
 )
 _MONITOR_WHOLE_RE = re.compile(r"^(?:let me think|let's see|let me see|let's think)[\s.,!…:]*$", _F)
@@ -83,7 +97,7 @@ _VERIFY_RE = re.compile(
     r"confirm(?:s|ed|ing)?|just to (?:be sure|be safe|make sure|confirm|check|verify)|"
     r"to be (?:sure|safe|thorough)|as (?:expected|before|i (?:found|got|thought)))\b"
     r"|\b(?:is|are|was|were|seems?|looks?|sounds?|feels?|be)\s+(?:all\s+|also\s+|definitely\s+|indeed\s+|still\s+)?"
-    r"(?:correct|right|consistent|reasonable|plausible|valid|wrong|incorrect|off|fine|accurate|"
+    r"(?:correct|right|consistent|reasonable|plausible|valid|wrong|incorrect|off|fine|accurate|solid|sound|good|okay|"
     r"inconsistent|too (?:big|small|large|high|low|much|many|few))\b"
     r"|\bthat(?:'s| is)\s+(?:not\s+)?(?:correct|right|wrong|consistent|the same|good|fine|a (?:contradiction|problem|mistake))\b"
     r"|\bmakes? (?:sense|no sense)\b|\b(?:doesn't|does not|don't) (?:make (?:much |any )?sense|seem (?:right|correct)|add up|match|work|hold|involve)\b"
@@ -91,7 +105,12 @@ _VERIFY_RE = re.compile(
     r"|\b(?:consistent|matches|match|agrees?|coincides?|discrepancy|contradict\w*)\b"
     r"|\bsame (?:answer|result|value|number|thing|as (?:before|earlier|previous|above|the))\b"
     r"|\bindeed\b|\bback (?:into|in)\b|\bplug(?:ging)? (?:it|this|that|these|them) back\b"
-    r"|\b(?:mistake|miscalculat\w*|error|messed up|made an? \w* ?(?:slip|typo))\b"
+    r"|\b(?:mistake|miscalculat\w*|miscount\w*|misread|misunderst\w*|overcount\w*|undercount\w*|double[- ]count\w*|"
+    r"error|messed up|made an? \w* ?(?:slip|typo))\b"
+    r"|^i (?:think|believe|guess) so\b|^i don'?t think so\b|\bexactly what (?:i|we) did\b"
+    r"|\bnot \w+ing (?:this|it|that) (?:correctly|right)\b"
+    r"|\bthat(?:'s| is)\s+(?:precise|accurate|exact|solid|reasonable)\b"
+    r"|\b(?:that|this|it)(?:'s| is| was)\s+(?:the\s+)?(?:right|correct)\s+(?:answer|result|value|approach|count|number)\b"
     r"|\bcan'?t be (?:right|correct|true)|\bcannot be (?:right|correct)"
     r"|\bis (?:not |im)?possible\b|\bwhich is (?:true|correct|right|valid)\b|\bholds\b|[✓✔]"
     r"|\bis (?:the|my) answer\b[^.]*\?|\bis (?:that|this|it) (?:right|correct|true|valid|possible)\b"
@@ -117,12 +136,13 @@ _READ_RE = re.compile(
     r"|\b(?:the )?(?:answer )?(?:choices|options) (?:are|is|given)\b|\bthe (?:goal|task|objective) is\b"
     r"|\bi (?:have|got) (?:this|a|the|an) (?:\w+ )?(?:problem|question)\b|\bhere'?s (?:the|a) problem\b"
     r"|\baccording to the (?:problem|question)\b|\bthe problem is\b|\bthe question is\b"
-    r"|^given\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
+    r"|^given\b(?! that)|\b(?:number|value|expression|equation|function|information|definition|data|condition)s? given\b|"
+    r"\bgiven (?:in|by) the (?:problem|question)\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
     _F,
 )
 _READ_SOFT_RE = re.compile(
     r"^(?:so,? )?(?:i|we) (?:need|have|want|am asked|are asked) to (?:find|figure out|determine|compute|calculate|"
-    r"solve|work out|show|prove|evaluate|express|convert|simplify|count|identify|know)\b"
+    r"solve|work out|show|prove|evaluate|express|convert|simplify|count|identify|know|give|round|present|write)\b"
     r"|^(?:find|determine|compute|calculate|what|how|which|who|where|when|express)\b",
     _F,
 )
@@ -165,7 +185,8 @@ _PLAN_RE = re.compile(
     r"(?:is|would be|here is)|start(?:ing)? (?:by|with)|begin(?:ning)? (?:by|with)|moving on|"
     r"now(?:,)? (?:i|we|let|for|to|on to|onto|the)|what (?:i|we) need (?:is|to)|the (?:\w+ )?we (?:need|want) (?:is|to)|"
     r"(?:calculate|compute|consider|find|determine|simplify|solve|evaluate|expand|substitute|subtract|add|multiply|"
-    r"divide|count|use|apply|sum|combine|convert|factor|list|write)\b|"
+    r"divide|count|use|apply|sum|combine|convert|factor|list|write|treat|fix|replace|group|rewrite)\b|"
+    r"start(?:ing)? (?:from|at) the\b|"
     r"then,? (?:calculate|compute|subtract|add|multiply|divide|find|consider|solve|use|apply|count|sum|plug|substitute)\b|"
     r"i think (?:the best way|i (?:need|should|can|will|'ll)|we (?:need|should|can))|the best way (?:to \w+ (?:this|it) )?is\b)",
     _F,
@@ -211,7 +232,38 @@ _GERUND_CALC_RE = re.compile(
     _F,
 )
 _IS_VALUE_RE = re.compile(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
+_INTENT_RE = re.compile(
+    r"^(?:(?:so|now|then|first|next|okay|alright|and|but|also),?\s+)*"
+    r"(?:(?:i|we)(?:'ll| will| need to| have to| must| want to| should|'m going to| am going to| can| could)|"
+    r"let(?:'s| me| us))\b",
+    _F,
+)
+_RESULT_RE = re.compile(
+    r"\b(?:gives?|giving|get|got|is|are|was|equals?|becomes?|results? in|comes to|leaves)\s+(?:us\s+)?"
+    r"(?:about |approximately |exactly |just |only )?[-−(§\d]",
+    _F,
+)
+_LEADIN_RE = re.compile(
+    r"\b(?:is|are|was|becomes?|get|gives?|have|equals?|would be|will be|simplifies to|yields|reduces to|turns into|"
+    r"looks like|as follows)\s*:$",
+    _F,
+)
+_TRAIL_NUM_RE = re.compile(r":\s*[-−$]?\d[\d,.]*\s*\$?\s*[.]?$")
+_REASON_RE = re.compile(r"\b(?:because|since|means|implies|even though|although|depends on|in general)\b", _F)
+_HOW_Q_RE = re.compile(r"^(?:so,? )?(?:how (?:many|much|long|far|big)|what(?:'s| is| are| was) the (?:value|number|total|sum|product))\b", _F)
+_CHECK_Q_RE = re.compile(
+    r"^(?:is|isn't|does|doesn't|did|was|wasn't|were|are|aren't|would|should|shouldn't|can|am i|have i|is there any)\b", _F
+)
+_FRAGMENT_RE = re.compile(r"^\(?(?:\d{1,2}|[a-e]|[ivx]{1,3})[.)]$", _F)
+_WRITE_DOWN_RE = re.compile(r"\b(?:write|list|jot|copy)\b.*\b(?:down|out)\b|\brestate\b|\bwrite (?:it|this|that|the (?:problem|expression|equation))\b", _F)
+_SHORT_VERDICT_RE = re.compile(
+    r"^(?:correct|right|yes|yep|yeah|ok(?:ay)?|good|great|perfect|exactly|indeed|true|confirmed|checks? out|"
+    r"(?:that|this|it)(?:'s| is| seems| looks) (?:correct|right|fine|good|consistent|accurate|precise|solid)|"
+    r"that (?:works|matches|checks out|adds up)|(?:yep|yes),? that(?:'s| is) right)[.!]*$",
+    _F,
+)
 _ANSWER_RE = re.compile(r"\\boxed\b|\*\*final answer\*\*|\bfinal answer\b|\bthe answer (?:is|should be|would be)\b", _F)
+_ANSWER_LINE_RE = re.compile(r"\\boxed\b|^\W*final answer\b|^(?:(?:so|therefore|thus|hence),?\s+)+(?:the )?(?:final )?answer (?:is|would be)\b", _F)
 
 
 def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
@@ -275,6 +327,18 @@ class _Feat:
     words: int
     question: bool
     colon: bool
+    fragment: bool = False  # a bare list number ("1.") that belongs to the next sentence
+    answer: bool = False  # states the answer (\boxed, "**Final Answer**", "so the answer is")
+
+
+def _symbolic(plain: str) -> bool:
+    """An equation written with symbols only (``A = P(1 + r/n)^(nt)``): no real words."""
+    if "=" not in plain:
+        return False
+    for w in _WORDS_RE.findall(plain.replace("§", " ")):
+        if len(w) > 2 and w.lower() not in ("sin", "cos", "tan", "log", "exp", "mod", "gcd", "lcm", "sqrt"):
+            return False
+    return True
 
 
 def sentence_features(sentence: str) -> _Feat:
@@ -290,13 +354,16 @@ def sentence_features(sentence: str) -> _Feat:
         markers.append(re.sub(r"\s+", " ", m.group("m").lower()))
         low = low[m.end():]
     core = _LIST_MARK_RE.sub("", low.strip(), count=1).strip()
+    if "**" in core:
+        core = re.sub(r"^step \d+\s*[:.]\s*", "", core.replace("**", "").strip()).strip()
     eq_in = "=" in sentence or "≈" in sentence or "\\approx" in sentence
     words = len(_WORDS_RE.findall(plain))
     nums = _NUM_RE.findall(plain)
     math_only = (math_chars > 0 or bool(nums)) and (
-        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " "))
+        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " ")) or _symbolic(plain)
     )
     stripped = sentence.rstrip()
+    fragment = _FRAGMENT_RE.match(stripped.strip()) is not None
     return _Feat(
         raw=sentence,
         core=core,
@@ -304,10 +371,12 @@ def sentence_features(sentence: str) -> _Feat:
         math_only=math_only,
         eq=eq_in,
         nums=len(nums) + (1 if math_chars else 0),
-        ops=len(_OPS_RE.findall(sentence)),
+        ops=len(_OPS_RE.findall(sentence.replace("**", ""))),
         words=words,
         question=stripped.endswith("?") or "?" in stripped[-4:],
         colon=stripped.endswith(":"),
+        fragment=fragment,
+        answer="\\boxed" in sentence or _ANSWER_LINE_RE.search(core) is not None,
     )
 
 
@@ -316,6 +385,8 @@ def _base(f: _Feat) -> tuple[str, bool]:
     core = f.core
     if f.math_only:
         return "Implement", False
+    if core in ("where:", "where", "here:"):
+        return "Analyze", False
     if not core or len(core) <= 2:
         if any(m in _YES_MARKERS for m in f.markers):
             return "Verify", True
@@ -327,8 +398,23 @@ def _base(f: _Feat) -> tuple[str, bool]:
     verify = _VERIFY_RE.search(core)
     if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14):
         return "Verify", True
-    if f.markers and f.markers[0] in ("yes", "yeah", "yep", "correct", "exactly", "indeed", "perfect"):
+    if f.markers and (f.markers[0] in ("yes", "yeah", "yep", "correct", "exactly", "indeed", "perfect")
+                      or any(m in ("yes", "yeah", "yep") for m in f.markers[1:])):
         return "Verify", True
+    if f.answer:
+        return "Implement", True
+    if f.question:
+        q = re.sub(r",?\s*(?:right|correct|no|yes|okay|ok)\s*\?+\s*$", "", core)
+        tag = q != core
+        if not _TENTATIVE_RE.search(q) and not _EXPLORE_START_RE.match(q):
+            if any(m in _PIVOT_MARKERS for m in f.markers) or _CHECK_Q_RE.match(q):
+                return "Verify", True
+            if _HOW_Q_RE.match(q):
+                return ("Implement", False) if f.nums else ("Plan", False)
+            if tag:
+                sub = _base(replace(f, core=q, question=False))
+                if sub[0] != "Monitor":
+                    return sub
     if _EXPLORE_START_RE.match(core):
         return "Explore", True
     if _READ_RE.search(core):
@@ -339,7 +425,7 @@ def _base(f: _Feat) -> tuple[str, bool]:
     let = _LET_RE.match(core)
     if let:
         verb = let.group("verb")
-        if verb in ("denote", "define", "call", "name", "recall", "remember", "note", "observe", "notice", "say",
+        if verb in ("denote", "define", "call", "name", "label", "number", "recall", "remember", "note", "observe", "notice", "say",
                     "assume", "suppose", "represent", "recognize", "realize", "understand", "analyze", "examine",
                     "interpret", "visualize", "express", "consider", "think", "look", "reason"):
             if verb in ("consider", "think", "look") and f.words > 4 and not _FACT_RE.search(core):
@@ -347,7 +433,9 @@ def _base(f: _Feat) -> tuple[str, bool]:
             return "Analyze", True
         if verb in _EXPLORE_VERBS:
             return "Explore", True
-        if verb in _IMPLEMENT_VERBS and (f.eq or f.ops >= 2 or (f.nums >= 2 and not f.colon)):
+        if verb in _IMPLEMENT_VERBS and (
+            f.raw.count("=") >= 2 or _RESULT_RE.search(core) or f.ops >= 3 or _TRAIL_NUM_RE.search(core)
+        ):
             return "Implement", True
         return "Plan", True
     if f.question:
@@ -356,14 +444,26 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Monitor", False
     if _TENTATIVE_RE.search(core) and not f.eq:
         return "Explore", False
-    if _PLAN_RE.match(core) and not (f.eq or (f.nums >= 2 and f.ops >= 1 and not f.colon) or f.nums >= 4):
-        return "Plan", True
+    if _PLAN_RE.match(core):
+        if _INTENT_RE.match(core):
+            computed = f.raw.count("=") >= 2 or _RESULT_RE.search(core) or f.ops >= 3
+        else:
+            computed = (f.eq or (f.nums >= 2 and f.ops >= 1 and not f.colon) or f.nums >= 4
+                        or _RESULT_RE.search(core) or " becomes " in core)
+        if not computed and not _TRAIL_NUM_RE.search(core):
+            return "Plan", True
+        if _TRAIL_NUM_RE.search(core):
+            return "Implement", True
     if _FACT_RE.search(core):
         return "Analyze", True
+    if f.colon and _LEADIN_RE.search(core):
+        return "Implement", True
     if f.eq or f.ops >= 2:
         return "Implement", True
     if _GERUND_CALC_RE.match(core):
         return "Implement", True
+    if f.nums and f.ops < 2 and _REASON_RE.search(core) and not _IS_VALUE_RE.search(core):
+        return "Analyze", False
     if f.nums and (_CALC_VERB_RE.search(core) or _CONCLUDE_RE.match(core) or _IS_VALUE_RE.search(core)):
         return "Implement", False
     if f.nums >= 3:
@@ -394,11 +494,17 @@ def label_paragraph(
         opener = next(((lab, strong) for (lab, strong) in bases if lab != "Monitor"), None)
         read_mode = opener is not None and opener[0] == "Read"
     math_par = all(f.math_only for f in feats)
-    verify_mode = ctx.verify_carry and (math_par or ctx.last_colon or bases[0][0] in ("Implement", "Analyze"))
+    new_part = feats[0].fragment or feats[0].raw.lstrip().startswith("**")
+    verify_mode = ctx.verify_carry and (
+        math_par or ctx.last_colon or (bases[0][0] in ("Implement", "Analyze") and not new_part)
+    )
+    opened = False
     for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
         if read_mode:
             if lab == "Read":
                 pass
+            elif lab == "Plan" and _WRITE_DOWN_RE.search(f.core) and not f.eq:
+                lab = "Read"
             elif lab == "Monitor" or (lab == "Plan" and not _READ_SOFT_RE.match(f.core)) or lab == "Verify":
                 if lab == "Plan" and i > 0 or lab == "Verify":
                     read_mode = False
@@ -418,20 +524,39 @@ def label_paragraph(
             elif i == 0 and ctx.last_colon and ctx.last_label in ("Analyze", "Verify", "Read"):
                 lab = ctx.last_label
         if verify_mode and lab != "Verify":
-            if lab in ("Implement", "Analyze") or (lab == "Plan" and not _switches(f)):
+            if f.answer:
+                verify_mode = False
+            elif lab in ("Implement", "Analyze") or (lab == "Plan" and not _switches(f)) or (
+                lab == "Explore" and f.question and not _TENTATIVE_RE.search(f.core) and not _EXPLORE_START_RE.match(f.core)
+            ):
                 lab = "Verify"
             elif lab == "Explore" or (lab == "Plan" and _switches(f)) or lab == "Read":
                 verify_mode = False
         if lab == "Verify" and _VERIFY_ACTION_RE.search(f.core):
             verify_mode = True
+            opened = True
         labels.append(lab)
         strongs.append(strong)
+    # a paragraph that closes with a short verdict ("Correct.") was a check all along
+    if len(labels) > 1 and labels[-1] == "Verify" and (
+        _SHORT_VERDICT_RE.match(feats[-1].core or " ".join(feats[-1].markers))
+        or (feats[-1].words <= 10 and not _VERIFY_ACTION_RE.search(feats[-1].core) and not feats[-1].question)
+    ):
+        for k in range(len(labels) - 1):
+            if labels[k] in ("Implement", "Analyze") and not feats[k].answer:
+                labels[k] = "Verify"
+    # a bare list number takes the label of the sentence it introduces
+    for k in range(len(labels) - 2, -1, -1):
+        if feats[k].fragment:
+            labels[k] = labels[k + 1]
     last_f = feats[-1]
     new_ctx = replace(
         ctx,
         paragraphs=ctx.paragraphs + 1,
         read_mode=read_mode and ctx.paragraphs < 3,
-        verify_carry=verify_mode,
+        verify_carry=verify_mode and (
+            opened or last_f.colon or math_par or (len(feats) == 1 and bases[0][0] == "Implement")
+        ),
         last_label=labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,
         last_colon=last_f.colon,
     )

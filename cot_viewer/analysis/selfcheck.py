@@ -1,7 +1,8 @@
 """Rough self-check of the sentence labels against the Thought Anchors corpus.
 
 Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
-``../shared/corpus`` next to the repository).  The corpus chunks carry GPT-4o labels in
+``../shared/corpus`` next to the repository), or
+``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl]]``.  The corpus chunks carry GPT-4o labels in
 the Thought Anchors taxonomy, mapped onto the seven episode labels like this:
 
 ================================  =====================================================
@@ -18,6 +19,13 @@ result_consolidation               Analyze or Implement (a conclusion: an infere
                                    Implement in Li et al.'s guidebook)
 final_answer_emission              Analyze or Implement (same reasoning)
 ================================  =====================================================
+
+``--guidebook`` mode scores the rules instead against our own annotation,
+``tests/analysis/data/guidebook_labels.jsonl``: sentences of 13 corpus traces, split
+by our segmenter and labelled by hand following Li et al.'s sentence-level guidebook
+(the seven labels, not GPT-4o's taxonomy).  Each row holds the trace id, the split
+(``dev``/``test``, fixed by problem before any tuning), the span, the label and a short
+excerpt; the text itself is re-read from the corpus.  See ``docs/analysis.md``.
 
 "strict" accuracy maps both result_consolidation and final_answer_emission to Analyze
 only.  Two scorings are printed: ``spans`` labels each corpus chunk's own span directly
@@ -139,6 +147,75 @@ def score(rows: list[dict], mode: str = "spans") -> dict:
     }
 
 
+# --------------------------------------------------------------------------- guidebook set
+def default_guidebook() -> Path:
+    return Path(__file__).resolve().parents[2] / "tests" / "analysis" / "data" / "guidebook_labels.jsonl"
+
+
+def trace_id(row: dict) -> str:
+    """Stable id of a corpus trace: ``model:problem:correct|incorrect``."""
+    model = "llama8b" if "llama" in str(row.get("model", "")).lower() else "qwen14b"
+    return f"{model}:{row['problem']}:{'correct' if row.get('correct') else 'incorrect'}"
+
+
+def score_guidebook(rows: list[dict], gold: list[dict], split: str | None = None) -> dict:
+    """Accuracy of :func:`analyze` on our hand-labelled sentences (optionally one split).
+
+    Each gold row names a trace and a sentence span of our segmenter; the full trace is
+    analysed (so the context rules see everything before the span) and the label of the
+    step with exactly that span is compared.  Spans our segmenter no longer produces
+    are counted in ``missing`` (and as errors)."""
+    by_id = {trace_id(r): r for r in rows}
+    confusion: Counter[tuple[str, str]] = Counter()
+    ok = total = missing = 0
+    cache: dict[str, dict[tuple[int, int], str]] = {}
+    for g in gold:
+        if split is not None and g["split"] != split:
+            continue
+        tid = g["trace"]
+        if tid not in cache:
+            row = by_id.get(tid)
+            cache[tid] = {} if row is None else {(st.start, st.end): st.label for st in analyze(row["reasoning"]).steps}
+        pred = cache[tid].get((g["start"], g["end"]))
+        total += 1
+        if pred is None:
+            missing += 1
+            pred = "?"
+        confusion[(g["label"], pred)] += 1
+        ok += pred == g["label"]
+    return {"accuracy": ok / total if total else 0.0, "n": total, "missing": missing, "confusion": confusion}
+
+
+def format_guidebook_confusion(confusion: Counter) -> str:
+    """Rows: our gold label; columns: predicted; with per-label recall and precision."""
+    cols = list(LABELS) + (["?"] if any(p == "?" for (_g, p) in confusion) else [])
+    head = f"{'gold/pred':<11}" + "".join(f"{lab[:7]:>9}" for lab in cols) + "      n  recall"
+    lines = [head]
+    for g in LABELS:
+        row = [confusion.get((g, p), 0) for p in cols]
+        n = sum(row)
+        rec = confusion.get((g, g), 0) / n if n else 0.0
+        lines.append(f"{g:<11}" + "".join(f"{c:>9}" for c in row) + f"{n:>7}  {rec:.2f}")
+    pred_tot = [sum(confusion.get((g, p), 0) for g in LABELS) for p in cols]
+    lines.append(f"{'(predicted)':<11}" + "".join(f"{c:>9}" for c in pred_tot))
+    prec = [confusion.get((p, p), 0) / t if t else 0.0 for p, t in zip(cols, pred_tot)]
+    lines.append(f"{'precision':<11}" + "".join(f"{x:>9.2f}" for x in prec))
+    return "\n".join(lines)
+
+
+def main_guidebook(corpus: Path, labels: Path) -> int:
+    rows = load(corpus)
+    gold = load(labels)
+    for split in ("dev", "test"):
+        res = score_guidebook(rows, gold, split)
+        traces = len({g["trace"] for g in gold if g["split"] == split})
+        print(f"[guidebook {split}] accuracy {res['accuracy']:.3f} on {res['n']} sentences of {traces} traces"
+              + (f" ({res['missing']} spans not found)" if res["missing"] else ""))
+        print(format_guidebook_confusion(res["confusion"]))
+        print()
+    return 0
+
+
 def format_confusion(confusion: Counter) -> str:
     width = max(len(t) for t in TA_LABELS) + 2
     head = " " * width + "".join(f"{lab[:7]:>9}" for lab in LABELS) + "      n  acc"
@@ -154,11 +231,20 @@ def format_confusion(confusion: Counter) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    guidebook = "--guidebook" in argv
+    if guidebook:
+        argv.remove("--guidebook")
     path = Path(argv[0]) if argv else default_corpus()
     if not path.exists():
         print(f"corpus not found: {path}", file=sys.stderr)
         return 2
+    if guidebook:
+        labels = Path(argv[1]) if len(argv) > 1 else default_guidebook()
+        if not labels.exists():
+            print(f"guidebook labels not found: {labels}", file=sys.stderr)
+            return 2
+        return main_guidebook(path, labels)
     rows = load(path)
     for mode in ("spans", "steps"):
         res = score(rows, mode)

@@ -106,3 +106,43 @@ def test_label_spans_accepts_foreign_chunks():
 def test_labels_are_always_valid(corpus_rows):
     for row in corpus_rows[:10]:
         assert {s.label for s in analyze(row["reasoning"]).steps} <= set(LABELS)
+
+
+# --------------------------------------------------------------------------- guidebook conventions
+GUIDEBOOK_CASES = [
+    ("Let's compute 1000/π and 10000/π.", "Plan"),  # an announced computation, no result yet
+    ("Now, I need to calculate (1.005)^12.", "Plan"),
+    ("**Step 2: Calculate the number of arrangements where the two plates are adjacent.**", "Plan"),
+    ("So, the total number of arrangements is:", "Implement"),  # a lead-in to a result
+    ("Subtract the arrangements where the plates are adjacent: 80640", "Implement"),
+    ("Wait, is that always the case?", "Verify"),  # a question about a result
+    ("How many such numbers are there?", "Plan"),
+    ("Hmm, let me break this down step by step.", "Monitor"),
+    ("Wait, hold on, I think I might have miscounted the layers.", "Verify"),
+    ("So, yes, I think that's the right answer.", "Verify"),
+    ("The number of x-intercepts is \\boxed{2865}.", "Implement"),
+]
+
+
+@pytest.mark.parametrize("sentence,label", GUIDEBOOK_CASES)
+def test_guidebook_conventions(sentence, label):
+    steps = analyze(OPENING + BLOOM + sentence).steps
+    assert steps[-1].label == label, sentence
+
+
+def test_list_number_takes_the_label_of_its_sentence():
+    text = OPENING + BLOOM + "1.\nThe smaller square has a perimeter of 4, so its side is 1.\n\n"
+    steps = analyze(text).steps
+    assert text[steps[-2].start:steps[-2].end] == "1."
+    assert steps[-2].label == steps[-1].label
+
+
+def test_paragraph_closing_with_a_verdict_is_a_check():
+    text = OPENING + BLOOM + "Tens place: 40-49, 140-149, so 5 sets of 10 = 50. Correct.\n\n"
+    assert [s.label for s in analyze(text).steps[-2:]] == ["Verify", "Verify"]
+
+
+def test_answer_line_ends_a_check():
+    text = (OPENING + BLOOM + "Let me double-check: 24 / 4 = 6.\n\n"
+            "So 6 * 4 = 24, as it should be.\n\n**Final Answer**\nThe length is \\boxed{6}.")
+    assert analyze(text).steps[-1].label == "Implement"

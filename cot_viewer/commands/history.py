@@ -1,13 +1,16 @@
-"""``cot-viewer history …``: the saved transcripts."""
+"""``cot-viewer history …``: list, search, show, export, import, delete, reset."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from datetime import datetime
+from pathlib import Path
 
-from cot_viewer.cli import CliError
+from cot_viewer.cli import EXIT_STORE, EXIT_USAGE, CliError
 from cot_viewer.commands.common import open_history
 
 
@@ -22,20 +25,44 @@ def _short(text: str, n: int = 60) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
+def _secs(v: float | None) -> str:
+    return f"{v:5.1f}s" if v is not None else "    -"
+
+
 def list_(args: argparse.Namespace) -> int:
     history, _ = open_history()
     with history:
         rows = history.list(limit=max(1, args.limit))
+        total = history.count() if rows and sys.stdout.isatty() else None
     if args.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
         return 0
     if not rows:
         print("No transcripts yet. Try: cot-viewer ask \"…\"  (or cot-viewer demo)", file=sys.stderr)
         return 0
+    if total is not None:
+        print(f"{'ID':12}  {'WHEN':16}  {'MODEL':22}  {'STATUS':11}  {'THINK':>6}  {'REASON/ANSWER':>14}  PROMPT")
     for r in rows:
-        think = f"{r.thinking_s:5.1f}s" if r.thinking_s is not None else "    -"
-        print(f"{r.id}  {_when(r.created)}  {_short(r.model or '-', 22):22}  {r.status:11}  {think}  "
+        print(f"{r.id:12}  {_when(r.created)}  {_short(r.model or '-', 22):22}  {r.status:11}  {_secs(r.thinking_s)}  "
               f"{r.reasoning_len:>7}/{r.answer_len:<6}  {_short(r.prompt)}")
+    if total is not None and total > len(rows):
+        print(f"({len(rows)} of {total}: --limit N for more, `cot-viewer history search WORDS` to find one)", file=sys.stderr)
+    return 0
+
+
+def search(args: argparse.Namespace) -> int:
+    history, _ = open_history()
+    with history:
+        hits = history.search(args.query, limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        print(f"No transcript matches {args.query!r}.", file=sys.stderr)
+        return 0
+    for h in hits:
+        print(f"{h.id}  {_when(h.created)}  {_short(h.model or '-', 22)}  {h.status}  {_short(h.prompt, 70)}")
+        print(f"    {h.where}: {_short(h.snippet, 200)}")
     return 0
 
 
@@ -49,8 +76,11 @@ def show(args: argparse.Namespace) -> int:
         except NotFound as exc:
             raise CliError(str(exc)) from None
     if args.json:
-        print(json.dumps(tr.to_dict(), ensure_ascii=False))
+        doc = tr.to_dict()
+        doc["notes"] = tr.notes
+        print(json.dumps(doc, ensure_ascii=False))
         return 0
+    from cot_viewer.export.sections import note_label
     from cot_viewer.safe import terminal_safe
 
     t = tr.timing
@@ -62,4 +92,155 @@ def show(args: argparse.Namespace) -> int:
     print(f"\n## Answer\n\n{terminal_safe(tr.answer) or '(none)'}")
     if tr.error:
         print(f"\n(error: {terminal_safe(tr.error)})")
+    if tr.notes:
+        print("\n## Notes\n")
+        for n in tr.notes:
+            where, covered = note_label(n, tr)
+            quoted = f" “{_short(covered, 80)}”" if covered else ""
+            print(f"- [{where}]{quoted}: {terminal_safe(n['text'])}")
+    return 0
+
+
+def _confirm(question: str, action: str) -> None:
+    """Ask y/N on a terminal; refuse (nothing done) when there is no terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise CliError(f"{action} needs --yes when not run in a terminal (nothing was changed)")
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise CliError("nothing was changed", 1)
+
+
+def delete(args: argparse.Namespace) -> int:
+    from cot_viewer.store.history import NotFound
+
+    history, _ = open_history()
+    with history:
+        try:
+            ids = list(dict.fromkeys(history.resolve_id(ref) for ref in args.ids))
+        except NotFound as exc:
+            raise CliError(f"{exc} (nothing was deleted)") from None
+        if not args.yes:
+            what = ids[0] if len(ids) == 1 else f"{len(ids)} transcripts ({', '.join(ids[:5])}{'…' if len(ids) > 5 else ''})"
+            _confirm(f"Delete {what} from the history?", "history delete")
+        n = history.delete(ids)
+    print(f"Deleted {n} transcript{'s' if n != 1 else ''}.", file=sys.stderr)
+    return 0
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(output).expanduser()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def export(args: argparse.Namespace) -> int:
+    from cot_viewer.store.history import NotFound
+
+    if args.all and args.ids:
+        raise CliError("give transcript ids or --all, not both")
+    if not args.all and not args.ids:
+        raise CliError("which transcripts? give their ids (see `cot-viewer history list`) or --all")
+    history, _ = open_history()
+    with history:
+        try:
+            ids = history.ids() if args.all else list(dict.fromkeys(history.resolve_id(r) for r in args.ids))
+            transcripts = [history.get(i) for i in ids]
+        except NotFound as exc:
+            raise CliError(str(exc)) from None
+    if not transcripts:
+        raise CliError("the history is empty: nothing to export", 1)
+    if args.format == "json":
+        from cot_viewer.export.transcript_json import dumps
+
+        text = dumps(transcripts)
+    elif args.format == "md":
+        from cot_viewer.export.markdown import render
+
+        text = render(transcripts)
+    else:
+        from cot_viewer.export.html import render
+
+        text = render(transcripts)
+    _write_output(text, args.output)
+    if args.output and args.output != "-":
+        n = len(transcripts)
+        print(f"Exported {n} transcript{'s' if n != 1 else ''} to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    from cot_viewer.export.transcript_json import FormatError, load_file
+
+    transcripts = []
+    errors = []
+    for f in args.files:
+        try:
+            transcripts.extend(load_file(f))
+        except FormatError as exc:
+            msg = str(exc)
+            errors.append(msg if msg.startswith(str(f)) else f"{f}: {msg}")
+    if errors:
+        for e in errors[:-1]:
+            print(f"cot-viewer: {e}", file=sys.stderr)
+        raise CliError(f"{errors[-1]} — nothing was imported", EXIT_USAGE)
+    history, _ = open_history()
+    with history:
+        result = history.import_transcripts(transcripts)
+    n, k = len(result.imported), len(result.skipped)
+    line = f"Imported {n} transcript{'s' if n != 1 else ''}"
+    if k:
+        line += f"; skipped {k} already in the history ({', '.join(result.skipped[:5])}{'…' if k > 5 else ''})"
+    print(line + ".", file=sys.stderr)
+    return 0
+
+
+def reset(args: argparse.Namespace) -> int:
+    """Move the database (and its -wal/-shm) aside, never deleting it, and start a fresh one."""
+    from cot_viewer.paths import db_path
+    from cot_viewer.store.db import StoreError
+    from cot_viewer.store.history import History
+
+    path = db_path()
+    if not path.exists():
+        print(f"There is no history database at {path}; nothing to reset.", file=sys.stderr)
+        return 0
+    if not args.yes:
+        _confirm(f"Move {path} aside (kept as {path.name}.broken-…) and start an empty history?", "history reset")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    n = 1
+    while any(Path(str(target) + s).exists() for s in ("", "-wal", "-shm")):
+        n += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{n}")
+    try:
+        # the log first: a database renamed without its log would lose what the log holds
+        for side in ("-wal", "-shm"):
+            src = Path(str(path) + side)
+            if src.exists():
+                os.rename(src, str(target) + side)
+        os.rename(path, target)
+    except OSError as exc:
+        raise CliError(f"cannot move {path} aside: {exc.strerror or exc} (nothing was deleted)", EXIT_STORE) from None
+    print(f"Moved the old history to {target} (kept; delete it yourself once you are sure).", file=sys.stderr)
+    try:
+        History.open(path).close()
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_STORE) from None
+    print(f"Started a fresh history at {path}.", file=sys.stderr)
     return 0

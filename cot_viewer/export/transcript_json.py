@@ -1,4 +1,4 @@
-"""The transcript exchange format, version 1 (documented in the README).
+"""The transcript exchange format, version 1 (documented field by field in docs/history.md).
 
 One transcript is one JSON object with ``"format": "cot-viewer/transcript"`` and
 ``"version": 1``; a file holds one object, a JSON array of them, or one per line (JSONL).
@@ -28,9 +28,19 @@ def to_doc(tr: Transcript) -> dict[str, Any]:
     doc.update(tr.to_dict())
     doc.pop("error_kind", None)
     doc["error_kind"] = tr.error_kind
-    doc["notes"] = list(tr.notes)
+    doc["notes"] = [_export_note(n) for n in tr.notes]
     doc["timeline"] = tr.timeline.to_list()
     return doc
+
+
+def _export_note(note: dict[str, Any]) -> dict[str, Any]:
+    out = {k: note.get(k) for k in ("part", "step", "start", "end", "text")}
+    created = note.get("created")
+    out["created"] = (
+        datetime.fromtimestamp(created, timezone.utc).isoformat().replace("+00:00", "Z")
+        if isinstance(created, (int, float)) else created
+    )
+    return out
 
 
 def _time(value: Any) -> float:
@@ -44,11 +54,40 @@ def _time(value: Any) -> float:
     raise FormatError(f"bad 'created' time: {value!r}")
 
 
+def _notes(value: Any) -> list[dict[str, Any]]:
+    """The ``notes`` list, checked: each a dict with ``text`` and optional part/step/span."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FormatError("'notes' must be a list")
+    notes = []
+    for n in value:
+        if not isinstance(n, dict) or not isinstance(n.get("text"), str) or not n["text"].strip():
+            raise FormatError("each note needs a 'text' string")
+        part = n.get("part") or "reasoning"
+        if part not in ("reasoning", "answer"):
+            raise FormatError(f"a note's 'part' must be 'reasoning' or 'answer', not {part!r}")
+        nums = [n.get(k) for k in ("step", "start", "end")]
+        if any(v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0) for v in nums):
+            raise FormatError("a note's 'step', 'start' and 'end' must be whole numbers ≥ 0 or null")
+        start, end = nums[1], nums[2]
+        if (start is None) != (end is None) or (start is not None and start >= end):
+            raise FormatError("a note's span needs both 'start' and 'end', with start < end")
+        created = n.get("created")
+        if created is not None:
+            created = _time(created)
+        notes.append({"part": part, "step": nums[0], "start": start, "end": end, "text": n["text"],
+                      "created": created})
+    return notes
+
+
 def from_doc(doc: Any) -> Transcript:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError("not a cot-viewer transcript (no \"format\": \"cot-viewer/transcript\")")
     if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
         raise FormatError(f"transcript format version {doc.get('version')!r} is newer than this cot-viewer reads ({VERSION})")
+    if not isinstance(doc.get("id"), str) or not doc["id"].strip() or len(doc["id"]) > 100:
+        raise FormatError("a transcript needs an 'id' string (1–100 characters)")
     try:
         reasoning, answer = doc.get("reasoning") or "", doc.get("answer") or ""
         if not isinstance(reasoning, str) or not isinstance(answer, str):
@@ -64,7 +103,7 @@ def from_doc(doc: Any) -> Transcript:
             parent_id=doc.get("parent_id"), created=_time(doc.get("created", 0)), status=status,
             finish_reason=doc.get("finish_reason"), usage=doc.get("usage"), error=doc.get("error"),
             error_kind=doc.get("error_kind"), example=bool(doc.get("example")),
-            notes=list(doc.get("notes") or []), timeline=timeline,
+            notes=_notes(doc.get("notes")), timeline=timeline,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, FormatError):
@@ -75,6 +114,9 @@ def from_doc(doc: Any) -> Transcript:
     if len(timeline) and (r_len != len(reasoning) or a_len != len(answer)):
         raise FormatError("the timeline does not match the text (chunk lengths must add up to the reasoning and answer)")
     tr.set_text(reasoning, answer)
+    for n in tr.notes:
+        if n["end"] is not None and n["end"] > len(reasoning if n["part"] == "reasoning" else answer):
+            raise FormatError(f"a note's span [{n['start']}, {n['end']}) is past the end of the {n['part']}")
     total = (doc.get("timing") or {}).get("total_s")
     tr._end_t = float(total) if isinstance(total, (int, float)) else None
     return tr

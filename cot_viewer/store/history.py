@@ -1,19 +1,26 @@
-"""Transcripts in SQLite: saved while streaming, listed, fetched, grouped in conversations.
+"""Transcripts in SQLite: saved while streaming, listed, searched, annotated, imported.
 
 A transcript being streamed is stored with status ``streaming`` and the writer's pid. If
 that process dies (``kill -9``, a crash, a closed laptop), the next process to open the
 history marks it ``interrupted``: whatever reached the database — at most half a second
 behind the stream — is kept.
+
+Search (schema 2) is an FTS5 index over prompt, reasoning and answer. A transcript enters
+it once its text is final — at the last save of its stream, on import, or when the sweep
+marks it interrupted — so the half-second saves of a growing answer cost no indexing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cot_viewer.paths import db_path
@@ -22,6 +29,12 @@ from cot_viewer.stream.events import Event
 from cot_viewer.transcript import Timeline, Transcript
 
 SAVE_INTERVAL = 0.5  # seconds: the most a crash can lose
+PARTS = ("prompt", "reasoning", "answer")
+NOTE_PARTS = ("reasoning", "answer")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class NotFound(StoreError):
@@ -52,6 +65,65 @@ class Summary:
         return d
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of :meth:`History.search`.
+
+    ``where`` is the part the snippet comes from ("prompt", "reasoning" or "answer": the one
+    with the most hits); ``snippet`` is one line of plain text with each hit marked »like
+    this«, and ``highlights`` gives the same marks as ``(start, end)`` offsets of the hit
+    text inside ``snippet`` (for a TUI that colours instead). ``rank`` is FTS5's bm25: lower
+    is better (the list is sorted by it).
+    """
+
+    id: str
+    conversation_id: str
+    created: float
+    model: str | None
+    status: str
+    prompt: str
+    where: str
+    snippet: str
+    rank: float
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["created"] = _iso(self.created)
+        d["highlights"] = [list(h) for h in self.highlights]
+        return d
+
+
+@dataclass(frozen=True)
+class Note:
+    """A teacher's annotation: on reasoning step ``step`` (the analysis' numbering), on the
+    characters ``[start, end)`` of the reasoning (or answer: ``part``), or — both None — on
+    the whole transcript."""
+
+    id: int
+    transcript_id: str
+    text: str
+    created: float
+    part: str = "reasoning"
+    step: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "transcript_id": self.transcript_id, **self.to_export()}
+
+    def to_export(self) -> dict:
+        """The form in the transcript JSON (``"notes": [...]``)."""
+        return {"part": self.part, "step": self.step, "start": self.start, "end": self.end,
+                "text": self.text, "created": _iso(self.created)}
+
+
+@dataclass
+class ImportResult:
+    imported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the history (same id)
+
+
 _COLUMNS = (
     "id, conversation_id, parent_id, created, updated, provider, base_url, model, prompt, messages, "
     "reasoning, answer, reasoning_len, answer_len, status, finish_reason, usage, error, error_kind, "
@@ -66,6 +138,13 @@ _UPSERT = (
         if c not in ("id", "created")
     )
 )
+_NOTE_COLUMNS = 'id, transcript_id, text, created, part, step, start, "end"'
+
+# snippet markers: control characters that model text cannot smuggle in (they are removed)
+_HIT_ON, _HIT_OFF = "\x02", "\x03"
+_SNIPPET_TOKENS = 14
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00\x01\x04-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s+")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -82,6 +161,36 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def quote_terms(query: str) -> str:
+    """``query`` as plain words for FTS5: every whitespace-separated term a quoted string."""
+    terms = [t for t in query.split() if t]
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _clean_snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """FTS5's snippet (hits between \\x02 and \\x03) → one line with »hits« and their offsets."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    size = 0
+    start = None
+    for piece in re.split("([\x02\x03])", _SPACE.sub(" ", raw).strip()):
+        if piece == _HIT_ON:
+            out.append("»")
+            size += 1
+            start = size
+        elif piece == _HIT_OFF:
+            if start is not None:
+                spans.append((start, size))
+                start = None
+            out.append("«")
+            size += 1
+        elif piece:
+            piece = _CONTROL.sub("", piece)
+            out.append(piece)
+            size += len(piece)
+    return "".join(out), tuple(spans)
+
+
 class History:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
@@ -91,7 +200,11 @@ class History:
     def open(cls, path: Path | None = None) -> "History":
         path = path or db_path()
         history = cls(connect(path), path)
-        history.sweep()
+        try:
+            history.sweep()
+        except BaseException:
+            history.close()
+            raise
         return history
 
     def close(self) -> None:
@@ -103,9 +216,40 @@ class History:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite errors → a one-line :class:`StoreError`."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One write transaction (nested uses join the outer one)."""
+        if self.db.in_transaction:
+            yield
+            return
+        with self._guard():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+
     # -- writing ------------------------------------------------------------------
     def save(self, tr: Transcript, *, live: bool = False) -> None:
-        """Insert or update ``tr``. ``live`` marks it as being streamed by this process."""
+        """Insert or update ``tr``. ``live`` marks it as being streamed by this process.
+
+        A final save (``live=False``) also puts the text in the search index.
+        """
+        with self._tx():
+            self._write(tr, live=live)
+
+    def _write(self, tr: Transcript, *, live: bool) -> None:
         timing = tr.timing
         row = (
             tr.id, tr.conversation_id, tr.parent_id, tr.created, time.time(), tr.provider,
@@ -116,65 +260,212 @@ class History:
             tr.timeline.pack(), timing.ttft, timing.thinking_s, timing.answer_s, timing.total_s,
             int(tr.example), os.getpid() if live else None,
         )
-        try:
-            self.db.execute(_UPSERT, row)
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
-        self._saved(tr)
+        old = self.db.execute("SELECT rowid, indexed FROM transcripts WHERE id = ?", (tr.id,)).fetchone()
+        if old is not None and old[1]:
+            self._unindex(old[0])  # with the text that went in, before it changes
+        self.db.execute(_UPSERT, row)
+        if not live:
+            rowid = old[0] if old is not None else self.db.execute(
+                "SELECT rowid FROM transcripts WHERE id = ?", (tr.id,)).fetchone()[0]
+            self._index(rowid)
 
-    def _saved(self, tr: Transcript) -> None:
-        """Hook for what must follow a save (e.g. the search index); nothing in schema 1."""
+    def _index(self, rowid: int) -> None:
+        self.db.execute(
+            "INSERT INTO transcripts_fts(rowid, prompt, reasoning, answer) "
+            "SELECT rowid, prompt, reasoning, answer FROM transcripts WHERE rowid = ? AND indexed = 0",
+            (rowid,),
+        )
+        self.db.execute("UPDATE transcripts SET indexed = 1 WHERE rowid = ?", (rowid,))
+
+    def _unindex(self, rowid: int) -> None:
+        self.db.execute(
+            "INSERT INTO transcripts_fts(transcripts_fts, rowid, prompt, reasoning, answer) "
+            "SELECT 'delete', rowid, prompt, reasoning, answer FROM transcripts WHERE rowid = ? AND indexed = 1",
+            (rowid,),
+        )
+        self.db.execute("UPDATE transcripts SET indexed = 0 WHERE rowid = ?", (rowid,))
 
     def recorder(self, tr: Transcript, *, clock: Callable[[], float] = time.monotonic) -> "Recorder":
         return Recorder(tr, self, clock=clock)
 
     def sweep(self) -> int:
-        """Mark transcripts whose writer died as interrupted. Returns how many."""
-        try:
+        """Mark transcripts whose writer died as interrupted (and index them). Returns how many."""
+        with self._guard():
             rows = self.db.execute(
-                "SELECT id, pid FROM transcripts WHERE status = 'streaming'"
+                "SELECT rowid, pid FROM transcripts WHERE status = 'streaming'"
             ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
-        dead = [tid for tid, pid in rows if pid is None or not _pid_alive(pid)]
-        for tid in dead:
-            self.db.execute(
-                "UPDATE transcripts SET status = 'interrupted', pid = NULL, "
-                "error = coalesce(error, 'the program stopped before the stream ended'), "
-                "error_kind = coalesce(error_kind, 'connection') WHERE id = ? AND status = 'streaming'",
-                (tid,),
-            )
-            self._swept(tid)
-        return len(dead)
+        n = 0
+        for rowid, pid in rows:
+            if pid is not None and _pid_alive(pid):
+                continue
+            with self._tx():
+                changed = self.db.execute(
+                    "UPDATE transcripts SET status = 'interrupted', pid = NULL, "
+                    "error = coalesce(error, 'the program stopped before the stream ended'), "
+                    "error_kind = coalesce(error_kind, 'connection') WHERE rowid = ? AND status = 'streaming'",
+                    (rowid,),
+                ).rowcount
+                if changed:  # not already swept by another process
+                    self._index(rowid)
+                    n += 1
+        return n
 
-    def _swept(self, tid: str) -> None:
-        """Hook for what must follow marking a transcript interrupted."""
+    def import_transcripts(self, transcripts: Iterable[Transcript]) -> ImportResult:
+        """Add transcripts (with their notes) in one transaction; an id already here is skipped."""
+        result = ImportResult()
+        with self._tx():
+            for tr in transcripts:
+                if self.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tr.id,)).fetchone():
+                    result.skipped.append(tr.id)
+                    continue
+                self._write(tr, live=False)
+                for note in tr.notes:
+                    self._insert_note(tr.id, note)
+                result.imported.append(tr.id)
+        return result
+
+    def delete(self, ids: list[str]) -> int:
+        """Delete transcripts (full ids) and their notes. Returns how many were deleted."""
+        n = 0
+        with self._tx():
+            for tid in ids:
+                row = self.db.execute("SELECT rowid FROM transcripts WHERE id = ?", (tid,)).fetchone()
+                if row is None:
+                    continue
+                self._unindex(row[0])
+                self.db.execute("DELETE FROM notes WHERE transcript_id = ?", (tid,))
+                n += self.db.execute("DELETE FROM transcripts WHERE rowid = ?", (row[0],)).rowcount
+        return n
+
+    # -- notes --------------------------------------------------------------------
+    def add_note(
+        self, ref: str, text: str, *, step: int | None = None,
+        span: tuple[int, int] | None = None, part: str = "reasoning",
+    ) -> Note:
+        """Annotate transcript ``ref`` (an id or unique prefix). ``span`` is ``(start, end)``,
+        character offsets into ``part`` ("reasoning" or "answer"), end exclusive."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("a note needs some text")
+        if part not in NOTE_PARTS:
+            raise ValueError(f"part must be one of {NOTE_PARTS}, not {part!r}")
+        if step is not None and (not isinstance(step, int) or step < 0):
+            raise ValueError(f"step must be an index ≥ 0, not {step!r}")
+        tid = self.resolve_id(ref)
+        start = end = None
+        if span is not None:
+            start, end = span
+            with self._guard():
+                length = self.db.execute(
+                    f"SELECT {part}_len FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+                raise ValueError(f"span must be [start, end) inside the {part} (0 ≤ start < end ≤ {length}), not {span!r}")
+        created = time.time()
+        with self._tx():
+            cur = self.db.execute(
+                'INSERT INTO notes (transcript_id, part, step, start, "end", text, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (tid, part, step, start, end, text, created),
+            )
+        return Note(cur.lastrowid, tid, text, created, part, step, start, end)
+
+    def _insert_note(self, tid: str, note: dict) -> None:
+        self.db.execute(
+            'INSERT INTO notes (transcript_id, part, step, start, "end", text, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            (tid, note.get("part") or "reasoning", note.get("step"), note.get("start"), note.get("end"),
+             note["text"], _note_time(note.get("created"))),
+        )
+
+    def notes(self, ref: str) -> list[Note]:
+        tid = self.resolve_id(ref)
+        with self._guard():
+            rows = self.db.execute(
+                f"SELECT {_NOTE_COLUMNS} FROM notes WHERE transcript_id = ? ORDER BY id", (tid,)
+            ).fetchall()
+        return [Note(*r) for r in rows]
+
+    def delete_note(self, note_id: int) -> bool:
+        with self._tx():
+            return self.db.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount > 0
 
     # -- reading ------------------------------------------------------------------
     def list(self, limit: int = 20, offset: int = 0) -> list[Summary]:
-        try:
+        with self._guard():
             rows = self.db.execute(
                 "SELECT id, conversation_id, created, provider, model, status, substr(prompt, 1, 200), "
                 "thinking_s, reasoning_len, answer_len, example FROM transcripts "
                 "ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
                 (limit, offset),
             ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
         return [Summary(*r[:10], bool(r[10])) for r in rows]
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        with self._guard():
+            return self.db.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Full-text search over prompts, reasoning and answers, best match first.
+
+        ``query`` is FTS5 syntax ("exact phrase", OR, NOT, prefix*, reasoning: word); a query
+        that is not valid syntax is searched again as plain words, so user input never fails.
+        """
+        if not query or not query.strip():
+            return []
+        try:
+            return self._search(query, limit, offset)
+        except sqlite3.OperationalError as exc:
+            if any(w in str(exc) for w in ("locked", "disk", "readonly", "malformed")):
+                raise self._error(exc) from None
+        quoted = quote_terms(query)
+        with self._guard():
+            return self._search(quoted, limit, offset) if quoted else []
+
+    def _search(self, match: str, limit: int, offset: int) -> list[SearchHit]:
+        db = self.db
+        top = db.execute(
+            "SELECT rowid, rank FROM transcripts_fts WHERE transcripts_fts MATCH ? "
+            "ORDER BY rank LIMIT ? OFFSET ?",
+            (match, limit, offset),
+        ).fetchall()
+        if not top:
+            return []
+        snippets = ", ".join(
+            f"snippet(transcripts_fts, {i}, '{_HIT_ON}', '{_HIT_OFF}', '…', {_SNIPPET_TOKENS})" for i in range(3)
+        )
+        rows = {}
+        for rowid, _rank in top:
+            r = db.execute(
+                f"SELECT t.id, t.conversation_id, t.created, t.model, t.status, substr(t.prompt, 1, 200), {snippets} "
+                "FROM transcripts_fts JOIN transcripts t ON t.rowid = transcripts_fts.rowid "
+                "WHERE transcripts_fts MATCH ? AND transcripts_fts.rowid = ?",
+                (match, rowid),
+            ).fetchone()
+            if r is not None:
+                rows[rowid] = r
+        hits = []
+        for rowid, rank in top:
+            r = rows.get(rowid)
+            if r is None:
+                continue
+            counts = [(r[6 + i] or "").count(_HIT_ON) for i in range(3)]
+            # most hits wins; on a tie reasoning, then answer, then prompt
+            best = max((1, 2, 0), key=lambda i: counts[i])
+            if counts[best] == 0:
+                best = 1 if r[6 + 1] else 2
+            snippet, spans = _clean_snippet(r[6 + best] or "")
+            hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], PARTS[best], snippet, float(rank), spans))
+        return hits
 
     def resolve_id(self, ref: str) -> str:
         """A full id from an id or a unique prefix of one."""
         ref = ref.strip()
         if not ref:
             raise NotFound("no transcript id given")
-        pattern = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self.db.execute(
-            "SELECT id FROM transcripts WHERE id LIKE ? ESCAPE '\\' LIMIT 2", (pattern,)
-        ).fetchall()
+        with self._guard():
+            if self.db.execute("SELECT 1 FROM transcripts WHERE id = ?", (ref,)).fetchone():
+                return ref
+            rows = self.db.execute(
+                "SELECT id FROM transcripts WHERE id > ? AND id < ? ORDER BY id LIMIT 2",
+                (ref, ref + "\U0010ffff"),
+            ).fetchall()
         if not rows:
             raise NotFound(f"no transcript {ref!r} in the history — `cot-viewer history list` shows the ids")
         if len(rows) > 1:
@@ -183,30 +474,34 @@ class History:
 
     def get(self, ref: str) -> Transcript:
         tid = self.resolve_id(ref)
-        try:
+        with self._guard():
             row = self.db.execute(f"SELECT {_COLUMNS} FROM transcripts WHERE id = ?", (tid,)).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
-        return _from_row(row)
+            notes = self.db.execute(
+                f"SELECT {_NOTE_COLUMNS} FROM notes WHERE transcript_id = ? ORDER BY id", (tid,)
+            ).fetchall()
+        tr = _from_row(row)
+        tr.notes = [Note(*n).to_export() for n in notes]
+        return tr
+
+    def ids(self) -> list[str]:
+        """Every transcript id, oldest first."""
+        with self._guard():
+            return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY created, rowid")]
 
     def latest(self) -> Transcript | None:
-        row = self.db.execute(
-            "SELECT id FROM transcripts WHERE example = 0 ORDER BY created DESC, rowid DESC LIMIT 1"
-        ).fetchone()
+        with self._guard():
+            row = self.db.execute(
+                "SELECT id FROM transcripts WHERE example = 0 ORDER BY created DESC, rowid DESC LIMIT 1"
+            ).fetchone()
         return self.get(row[0]) if row else None
 
     def conversation(self, conversation_id: str) -> list[Transcript]:
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM transcripts WHERE conversation_id = ? ORDER BY created, rowid",
-            (conversation_id,),
-        ).fetchall()
+        with self._guard():
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM transcripts WHERE conversation_id = ? ORDER BY created, rowid",
+                (conversation_id,),
+            ).fetchall()
         return [_from_row(r) for r in rows]
-
-    def delete(self, ids: list[str]) -> int:
-        n = 0
-        for tid in ids:
-            n += self.db.execute("DELETE FROM transcripts WHERE id = ?", (tid,)).rowcount
-        return n
 
     def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -214,6 +509,17 @@ class History:
         if isinstance(exc, sqlite3.OperationalError) and ("readonly" in str(exc) or "disk" in str(exc)):
             return StoreError(f"cannot write the history database {self.path}: {exc}")
         return damaged(self.path, exc)
+
+
+def _note_time(value: object) -> float:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return time.time()
 
 
 def _from_row(row: tuple) -> Transcript:

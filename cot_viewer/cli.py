@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--all", action="store_true", help="every transcript")
     q.add_argument("--format", "-f", choices=("json", "md", "html"), default="json")
     q.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    q.add_argument("--no-outline", action="store_true", help="md/html: leave out the step outline, metrics and teacher's notes")
     q.set_defaults(handler="cot_viewer.commands.history:export")
     q = hs.add_parser("import", help="import exported JSON transcripts (importing twice adds nothing)")
     q.add_argument("files", nargs="+", metavar="FILE")

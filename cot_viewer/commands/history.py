@@ -169,14 +169,14 @@ def export(args: argparse.Namespace) -> int:
         from cot_viewer.export.transcript_json import dumps
 
         text = dumps(transcripts)
-    elif args.format == "md":
-        from cot_viewer.export.markdown import render
-
-        text = render(transcripts)
     else:
-        from cot_viewer.export.html import render
+        if args.format == "md":
+            from cot_viewer.export.markdown import render
+        else:
+            from cot_viewer.export.html import render
+        from cot_viewer.export.outline import outline_sections
 
-        text = render(transcripts)
+        text = render(transcripts, sections=None if args.no_outline else outline_sections)
     _write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)

@@ -86,7 +86,7 @@ def note_label(note: dict, tr: Transcript) -> tuple[str, str | None]:
     start, end, step = note.get("start"), note.get("end"), note.get("step")
     bits = []
     if step is not None:
-        bits.append(f"{part} step {step}")
+        bits.append(f"{part} step {int(step) + 1}")  # stored 0-based, shown as numbered in the outline
     if start is not None and end is not None:
         bits.append(f"{part} characters {start}–{end}")
         src = tr.reasoning if part == "reasoning" else tr.answer

@@ -1,0 +1,79 @@
+"""The teaching outline for handouts: numbered steps with labels, grouped by phase, the
+metrics, and room for a teacher's notes — as :class:`Section` blocks for the Markdown and
+HTML exports (``history export --format md|html``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cot_viewer.export.sections import Section
+from cot_viewer.transcript import Transcript
+
+STEP_CHARS = 400
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def phase_title(kind: str, number: int) -> str:
+    return {"definition": "Definition", "bloom": "Bloom (first attempt)", "final": "Final decision"}.get(
+        kind, f"Reconstruction cycle {number}"
+    )
+
+
+def outline_sections(tr: Transcript) -> Iterator[Section]:
+    """Outline, metrics and a teacher's-notes block for one transcript (nothing without reasoning)."""
+    if not tr.reasoning.strip():
+        return
+    from cot_viewer.analysis import analyze
+
+    text = tr.reasoning
+    a = analyze(text, tr.answer, tr.reasoning_char_times() or None)
+    notes_by_step: dict[int, list[str]] = {}
+    for n in tr.notes:
+        if n.get("step") is not None:
+            notes_by_step.setdefault(int(n["step"]), []).append(str(n.get("text") or ""))
+    for ph in a.phases:
+        secs = f", {ph.seconds:.1f} s" if ph.seconds is not None else ""
+        title = f"Outline — {phase_title(ph.kind, ph.number)} (steps {ph.first_step + 1}–{ph.last_step + 1}{secs})"
+        lines = []
+        for st in a.steps[ph.first_step : ph.last_step + 1]:
+            body = " ".join(text[st.start : st.end].split())
+            if len(body) > STEP_CHARS:
+                body = body[: STEP_CHARS - 1] + "…"
+            lines.append(f"Step {st.index + 1} — {st.label}: {body}")
+            for note in notes_by_step.get(st.index, []):  # notes hold the 0-based step index
+                lines.append(f"    ✎ teacher's note on step {st.index + 1}: {note}")
+        yield Section(title, tuple(lines))
+    m = a.metrics.to_dict()
+    cycles = m.get("cycles") or []
+    rows = [
+        ("Steps / paragraphs / words", f"{m['steps']} / {m['paragraphs']} / {m['words']:,}"),
+        ("Pivots (Wait / Hmm / Hold on)", str(m["pivots"])),
+        ("Approach switches (Alternatively / another way)", str(m["approach_switches"])),
+        ("Verify episodes (first at)", f"{m['verify_episodes']} ({_pct(m['first_verify_at'])} into the reasoning)"),
+        ("Share of text spent verifying", _pct(m["verify_share"])),
+        ("Reconstruction cycles", f"{m['cycle_count']}" + (" — lengths " + ", ".join(f"{c['words']} words" + (f"/{c['seconds']:.1f} s" if c.get("seconds") is not None else "") for c in cycles) if cycles else "")),
+        ("Share of text per label", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("label_share") or {}).items() if v)),
+        ("Share of text per phase", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("phase_share") or {}).items() if v)),
+    ]
+    if m.get("phase_seconds"):
+        rows.append(("Seconds per phase", ", ".join(f"{k} {v:.1f} s" for k, v in m["phase_seconds"].items() if v is not None)))
+    if m.get("final_answer"):
+        where = _pct(m.get("first_answer_at"))
+        rows.append(("Final answer (first reached)", f"{m['final_answer']} (at {where} of the reasoning; the rest re-checks it)"))
+    if m.get("candidate_answers"):
+        rows.append(("Candidate answers along the way", ", ".join(map(str, m["candidate_answers"]))))
+    yield Section("Metrics of the reasoning", rows=tuple(rows))
+    yield Section(
+        "Teacher's notes",
+        (
+            "Before revealing each phase, ask the class to predict the model's next move.",
+            "Where did the model first doubt itself (step …)? ______________________________",
+            "Which check caught — or failed to catch — an error? ______________________________",
+            "What plan did it announce, and did it keep to it? ______________________________",
+            "Notes: ____________________________________________________________",
+        ),
+    )

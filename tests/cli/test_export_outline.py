@@ -1,0 +1,52 @@
+"""Handouts: `history export --format md|html` carry the step outline, metrics and notes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cot_viewer
+from cot_viewer.export.outline import outline_sections
+from cot_viewer.export.transcript_json import load_file
+from cot_viewer.store.history import History
+
+DEMO = Path(cot_viewer.__file__).parent / "data" / "demo.json"
+
+
+def cli(*args, home):
+    env = dict(os.environ, COT_VIEWER_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "cot_viewer", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_outline_sections_cover_every_step_in_phase_order():
+    tr = load_file(DEMO)[0]
+    secs = list(outline_sections(tr))
+    outline = [s for s in secs if s.title.startswith("Outline")]
+    assert outline[0].title.startswith("Outline — Definition") and outline[-1].title.startswith("Outline — Final decision")
+    numbers = [int(line.split()[1]) for s in outline for line in s.lines if line.startswith("Step ")]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 20
+    metrics = next(s for s in secs if s.title == "Metrics of the reasoning")
+    assert dict(metrics.rows)["Final answer (first reached)"].startswith("400")
+    assert any(s.title == "Teacher's notes" for s in secs)
+
+
+def test_no_reasoning_no_outline():
+    tr = load_file(DEMO)[0]
+    tr.set_text("", "just an answer")
+    tr.timeline.t = type(tr.timeline.t)("d")
+    assert list(outline_sections(tr)) == []
+
+
+def test_export_md_html_with_outline_notes_and_escaping(tmp_path):
+    assert cli("history", "import", str(DEMO), home=tmp_path).returncode == 0
+    with History.open(tmp_path / "history.db") as h:
+        h.add_note("demo", "Ask the class why 1000 is excluded <b>here</b>", step=2)
+    md = cli("history", "export", "demo", "--format", "md", home=tmp_path).stdout
+    assert "## Outline — Definition" in md and "Step 1 — Read:" in md and "## Teacher's notes" in md
+    assert "teacher's note on step 3: Ask the class" in md
+    html = cli("history", "export", "demo", "--format", "html", home=tmp_path).stdout
+    assert "Outline — Bloom" in html and "&lt;b&gt;here&lt;/b&gt;" in html and "<b>here</b>" not in html
+    plain = cli("history", "export", "demo", "--format", "md", "--no-outline", home=tmp_path).stdout
+    assert "Outline —" not in plain and "## Answer" in plain

@@ -31,8 +31,17 @@ context rules that only look *backwards* (earlier paragraphs) or *within the par
    a paragraph of pure display math is Implement (or follows the sentence that
    announced it).
 
-Tuned on the dev half of our own guidebook-faithful annotation
-(``tests/analysis/data/guidebook_labels.jsonl``, see ``docs/analysis.md``).
+Equations alone do not make a sentence Implement: it needs arithmetic (``3 * 4``,
+``488/10 = 48.8``, a chain of ``=``) or a working verb ("becomes", "gives", "substituting");
+a relation or assignment stated in words ("so t = 1", "that is, θ = kπ") is Analyze.
+"Substituting back in: <math>" feeds a derived piece into the working (Implement); plugging
+a result back into the problem to test it stays Verify.  A check also carries over
+paragraphs that are wholly Verify, and "Thus/Therefore" only ends it when no arithmetic
+follows.
+
+Tuned first on the dev half, then on all of our first guidebook-faithful annotation
+(``tests/analysis/data/guidebook_labels.jsonl``); the later annotation
+``guidebook_labels_fresh.jsonl`` was held out (see ``docs/analysis.md``).
 
 Labels of a paragraph depend only on the paragraph itself and on a small context
 (:class:`LabelContext`) summarising the paragraphs before it, which is what makes the
@@ -114,7 +123,9 @@ _VERIFY_RE = re.compile(
     r"|\bcan'?t be (?:right|correct|true)|\bcannot be (?:right|correct)"
     r"|\bis (?:not |im)?possible\b|\bwhich is (?:true|correct|right|valid)\b|\bholds\b|[✓✔]"
     r"|\bis (?:the|my) answer\b[^.]*\?|\bis (?:that|this|it) (?:right|correct|true|valid|possible)\b"
-    r"|\bdid i\b|\bam i\b|\bhave i\b|\bshould be\b|\bas it should\b|\bgood,|\bgreat,",
+    r"|\bdid i\b|\bam i\b|\bhave i\b|\bshould be\b|\bas it should\b|\bgood,|\bgreat,"
+    r"|\b(?:that|this|it) (?:also |still |all )?(?:works|adds up)\b|\blet me correct\b"
+    r"|\b(?<!not )confident\b|\bi (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b",
     _F,
 )
 _VERIFY_ACTION_RE = re.compile(
@@ -137,6 +148,7 @@ _READ_RE = re.compile(
     r"|\bi (?:have|got) (?:this|a|the|an) (?:\w+ )?(?:problem|question)\b|\bhere'?s (?:the|a) problem\b"
     r"|\baccording to the (?:problem|question)\b|\bthe problem is\b|\bthe question is\b"
     r"|^given\b(?! that)|\b(?:number|value|expression|equation|function|information|definition|data|condition)s? given\b|"
+    r"\b(?:points|coordinates|values|numbers|conditions|equations|facts|measurements) given\b|"
     r"\bgiven (?:in|by) the (?:problem|question)\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
     _F,
 )
@@ -250,6 +262,9 @@ _LEADIN_RE = re.compile(
 )
 _TRAIL_NUM_RE = re.compile(r":\s*[-−$]?\d[\d,.]*\s*\$?\s*[.]?$")
 _REASON_RE = re.compile(r"\b(?:because|since|means|implies|even though|although|depends on|in general)\b", _F)
+_CONCLUSION_RE = re.compile(r"^(?:therefore|thus|hence)\b", _F)
+_TRY_TO_RE = re.compile(r"\s+to\s+(?:\w+ly\s+)?([a-z][a-z-]*)", _F)
+_THEREFORE_RE = re.compile(r"^(?:therefore|thus|hence|that gives|this gives|which gives)\b", _F)
 _HOW_Q_RE = re.compile(r"^(?:so,? )?(?:how (?:many|much|long|far|big)|what(?:'s| is| are| was) the (?:value|number|total|sum|product))\b", _F)
 _CHECK_Q_RE = re.compile(
     r"^(?:is|isn't|does|doesn't|did|was|wasn't|were|are|aren't|would|should|shouldn't|can|am i|have i|is there any)\b", _F
@@ -263,7 +278,9 @@ _SHORT_VERDICT_RE = re.compile(
     _F,
 )
 _ANSWER_RE = re.compile(r"\\boxed\b|\*\*final answer\*\*|\bfinal answer\b|\bthe answer (?:is|should be|would be)\b", _F)
-_ANSWER_LINE_RE = re.compile(r"\\boxed\b|^\W*final answer\b|^(?:(?:so|therefore|thus|hence),?\s+)+(?:the )?(?:final )?answer (?:is|would be)\b", _F)
+_ANSWER_LINE_RE = re.compile(
+    r"\\boxed\b|^\W*final answer\b|^(?:(?:so|therefore|thus|hence),?\s+)*(?:i think |i believe )?(?:the )?(?:final )?"
+    r"answer (?:is|would be)\b", _F)
 
 
 def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
@@ -329,6 +346,7 @@ class _Feat:
     colon: bool
     fragment: bool = False  # a bare list number ("1.") that belongs to the next sentence
     answer: bool = False  # states the answer (\boxed, "**Final Answer**", "so the answer is")
+    computes: bool = False  # carries out arithmetic: "3 * 4 = 12", "488/10 = 48.8", "a = b = 5"
 
 
 def _symbolic(plain: str) -> bool:
@@ -339,6 +357,28 @@ def _symbolic(plain: str) -> bool:
         if len(w) > 2 and w.lower() not in ("sin", "cos", "tan", "log", "exp", "mod", "gcd", "lcm", "sqrt"):
             return False
     return True
+
+
+_ARITH_RE = re.compile(
+    r"[\d)}⁰¹²³⁴⁵⁶⁷⁸⁹]\s*(?:[-+*×÷·−]|\\times|\\cdot|\\div)\s*\(?[-−]?\d"  # 3 * 4, (1/2) - 2013
+    r"|\d\s*/\s*\d[\d.,]*\d"  # 488/10, 1/0.0001 (not a plain 1/2)
+    r"|[\d)!}⁰¹²³⁴⁵⁶⁷⁸⁹]\s*(?:=|≈|\\approx)\s*\(?[-−]?\d"  # 488/10 = 48.8, 2¹⁸ = 262,144
+)
+_WORKING_RE = re.compile(
+    r"^(?:compute|calculate|simplify|solve|evaluate|expand|subtract|add|multiply|divide|take|taking)\b"
+    r"|\b(?:becomes?|get|gives?|giving|got|comput\w*|calculat\w*|simplif\w*|plug\w*|substitut\w*|solv\w*|"
+    r"expand\w*|rearrang\w*|reciprocals?|square root|is equal to|equals|would be|will be)\b"
+    r"|:\s*(?:§|[-−(\d])",
+    _F,
+)
+
+
+def _computes(sentence: str) -> bool:
+    """Whether the sentence carries out arithmetic (as opposed to stating a relation
+    such as "t = 1", "θ = kπ" or a formula)."""
+    if sentence.count("=") + sentence.count("≈") >= 2:
+        return True
+    return _ARITH_RE.search(sentence) is not None
 
 
 def sentence_features(sentence: str) -> _Feat:
@@ -377,6 +417,7 @@ def sentence_features(sentence: str) -> _Feat:
         colon=stripped.endswith(":"),
         fragment=fragment,
         answer="\\boxed" in sentence or _ANSWER_LINE_RE.search(core) is not None,
+        computes=_computes(sentence),
     )
 
 
@@ -387,7 +428,9 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Implement", False
     if core in ("where:", "where", "here:"):
         return "Analyze", False
-    if not core or len(core) <= 2:
+    if not core or len(core) <= 2 or (f.ops >= 2 and re.fullmatch(r"[\s:§.,]*", core)):
+        if f.ops >= 2 and "§" in core:
+            return "Implement", False  # "So:" / "Then:" followed by display math
         if any(m in _YES_MARKERS for m in f.markers):
             return "Verify", True
         if f.markers and f.markers[-1] in ("no", "nope"):
@@ -396,7 +439,11 @@ def _base(f: _Feat) -> tuple[str, bool]:
     if _MONITOR_WHOLE_RE.match(core):
         return "Monitor", True
     verify = _VERIFY_RE.search(core)
-    if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14):
+    if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14) and not (
+        # "substituting back in: <math>" feeds a derived piece into the working: Implement
+        verify.group(0).lower().startswith(("back", "plug")) and ":" in f.raw and f.ops >= 2
+        and not _VERIFY_RE.search(core, verify.end())
+    ):
         return "Verify", True
     if f.markers and (f.markers[0] in ("yes", "yeah", "yep", "correct", "exactly", "indeed", "perfect")
                       or any(m in ("yes", "yeah", "yep") for m in f.markers[1:])):
@@ -425,6 +472,11 @@ def _base(f: _Feat) -> tuple[str, bool]:
     let = _LET_RE.match(core)
     if let:
         verb = let.group("verb")
+        if verb in ("try", "attempt"):
+            # "let me try to compute X" announces a step; "let me try elimination" explores
+            nxt = _TRY_TO_RE.match(core, let.end())
+            if nxt:
+                verb = nxt.group(1)
         if verb in ("denote", "define", "call", "name", "label", "number", "recall", "remember", "note", "observe", "notice", "say",
                     "assume", "suppose", "represent", "recognize", "realize", "understand", "analyze", "examine",
                     "interpret", "visualize", "express", "consider", "think", "look", "reason"):
@@ -459,7 +511,13 @@ def _base(f: _Feat) -> tuple[str, bool]:
     if f.colon and _LEADIN_RE.search(core):
         return "Implement", True
     if f.eq or f.ops >= 2:
-        return "Implement", True
+        if f.computes or f.nums >= 3 and _CALC_VERB_RE.search(core):
+            return "Implement", True
+        # a relation, an assignment or a formula stated in words ("so t = 1", "that is,
+        # θ = kπ"): Analyze unless a calculation verb says it is being worked out
+        if not (_GERUND_CALC_RE.match(core) or _RESULT_RE.search(core) or _WORKING_RE.search(core)):
+            return "Analyze", False
+        return "Implement", False
     if _GERUND_CALC_RE.match(core):
         return "Implement", True
     if f.nums and f.ops < 2 and _REASON_RE.search(core) and not _IS_VALUE_RE.search(core):
@@ -496,7 +554,8 @@ def label_paragraph(
     math_par = all(f.math_only for f in feats)
     new_part = feats[0].fragment or feats[0].raw.lstrip().startswith("**")
     verify_mode = ctx.verify_carry and (
-        math_par or ctx.last_colon or (bases[0][0] in ("Implement", "Analyze") and not new_part)
+        math_par or ctx.last_colon or (bases[0][0] in ("Implement", "Analyze") and not new_part
+                                       and not (_CONCLUSION_RE.match(feats[0].core) and not feats[0].computes))
     )
     opened = False
     for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
@@ -516,7 +575,8 @@ def label_paragraph(
                 read_mode = False
             else:
                 lab = "Read"
-        if lab == "Analyze" and not strong and f.nums and labels and labels[-1] == "Implement":
+        if (lab == "Analyze" and not strong and f.nums and labels and labels[-1] == "Implement"
+                and ("so" in f.markers or _THEREFORE_RE.match(f.core)) and not _REASON_RE.search(f.core)):
             lab = "Implement"  # a conclusion drawn from a computation (guidebook)
         if f.math_only:
             if i > 0 and feats[i - 1].colon and strongs[-1] and labels[-1] in ("Analyze", "Verify", "Read"):
@@ -554,9 +614,9 @@ def label_paragraph(
         ctx,
         paragraphs=ctx.paragraphs + 1,
         read_mode=read_mode and ctx.paragraphs < 3,
-        verify_carry=verify_mode and (
+        verify_carry=(verify_mode and (
             opened or last_f.colon or math_par or (len(feats) == 1 and bases[0][0] == "Implement")
-        ),
+        )) or (all(lab == "Verify" for lab in labels) and not last_f.answer),
         last_label=labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,
         last_colon=last_f.colon,
     )

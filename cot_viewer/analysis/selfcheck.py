@@ -2,7 +2,7 @@
 
 Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
 ``../shared/corpus`` next to the repository), or
-``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl]]``.  The corpus chunks carry GPT-4o labels in
+``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl]]]``.  The corpus chunks carry GPT-4o labels in
 the Thought Anchors taxonomy, mapped onto the seven episode labels like this:
 
 ================================  =====================================================
@@ -25,7 +25,10 @@ final_answer_emission              Analyze or Implement (same reasoning)
 by our segmenter and labelled by hand following Li et al.'s sentence-level guidebook
 (the seven labels, not GPT-4o's taxonomy).  Each row holds the trace id, the split
 (``dev``/``test``, fixed by problem before any tuning), the span, the label and a short
-excerpt; the text itself is re-read from the corpus.  See ``docs/analysis.md``.
+excerpt; the text itself is re-read from the corpus.  A second file,
+``guidebook_labels_fresh.jsonl`` (split ``fresh``), holds 468 sentences of 8 further traces
+labelled later and never used for tuning; it is scored separately.  Each set also gets a
+"reweighted" figure: per-label recall weighted by Li et al.'s label mix.  See ``docs/analysis.md``.
 
 "strict" accuracy maps both result_consolidation and final_answer_emission to Analyze
 only.  Two scorings are printed: ``spans`` labels each corpus chunk's own span directly
@@ -152,6 +155,12 @@ def default_guidebook() -> Path:
     return Path(__file__).resolve().parents[2] / "tests" / "analysis" / "data" / "guidebook_labels.jsonl"
 
 
+def default_guidebook_fresh() -> Path:
+    """The second, later annotation (split ``fresh``): traces not in the first file, labelled
+    before the rules were re-tuned on the first file, and never used for tuning."""
+    return default_guidebook().with_name("guidebook_labels_fresh.jsonl")
+
+
 def trace_id(row: dict) -> str:
     """Stable id of a corpus trace: ``model:problem:correct|incorrect``."""
     model = "llama8b" if "llama" in str(row.get("model", "")).lower() else "qwen14b"
@@ -203,13 +212,32 @@ def format_guidebook_confusion(confusion: Counter) -> str:
     return "\n".join(lines)
 
 
-def main_guidebook(corpus: Path, labels: Path) -> int:
+# Li et al.'s label distribution on human-labelled R1 traces (reasoning-anatomy.md)
+HIDDEN_MIX: dict[str, float] = {
+    "Analyze": 0.25, "Implement": 0.22, "Verify": 0.20, "Read": 0.12, "Plan": 0.07, "Monitor": 0.07, "Explore": 0.07,
+}
+
+
+def reweighted(confusion: Counter) -> float:
+    """Per-label recall weighted by :data:`HIDDEN_MIX` (a rough guess for the target set)."""
+    total = 0.0
+    for g, w in HIDDEN_MIX.items():
+        n = sum(v for (a, _p), v in confusion.items() if a == g)
+        total += w * (confusion.get((g, g), 0) / n if n else 0.0)
+    return total
+
+
+def main_guidebook(corpus: Path, labels: Path, fresh: Path | None = None) -> int:
+    """Scores ``labels`` per split (old dev, old test) and, if present, the fresh file."""
     rows = load(corpus)
-    gold = load(labels)
-    for split in ("dev", "test"):
+    sets = [(f"old {split}", load(labels), split) for split in ("dev", "test")]
+    if fresh is not None and fresh.exists():
+        sets.append(("fresh", load(fresh), None))
+    for name, gold, split in sets:
         res = score_guidebook(rows, gold, split)
-        traces = len({g["trace"] for g in gold if g["split"] == split})
-        print(f"[guidebook {split}] accuracy {res['accuracy']:.3f} on {res['n']} sentences of {traces} traces"
+        traces = len({g["trace"] for g in gold if split is None or g["split"] == split})
+        print(f"[guidebook {name}] accuracy {res['accuracy']:.3f} (reweighted {reweighted(res['confusion']):.3f}) "
+              f"on {res['n']} sentences of {traces} traces"
               + (f" ({res['missing']} spans not found)" if res["missing"] else ""))
         print(format_guidebook_confusion(res["confusion"]))
         print()
@@ -241,10 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if guidebook:
         labels = Path(argv[1]) if len(argv) > 1 else default_guidebook()
+        fresh = Path(argv[2]) if len(argv) > 2 else default_guidebook_fresh()
         if not labels.exists():
             print(f"guidebook labels not found: {labels}", file=sys.stderr)
             return 2
-        return main_guidebook(path, labels)
+        return main_guidebook(path, labels, fresh)
     rows = load(path)
     for mode in ("spans", "steps"):
         res = score(rows, mode)

@@ -1,9 +1,13 @@
-"""Labels against our own guidebook-faithful annotation (``data/guidebook_labels.jsonl``).
+"""Labels against our own guidebook-faithful annotation (``data/guidebook_labels*.jsonl``).
 
 The rows hold only spans, labels and short excerpts; the text is re-read from the
-shared corpus, so these tests skip when ``../shared`` is absent.  The split (dev/test)
-is by problem and was fixed before any rule was tuned; only dev was used for tuning.
-See docs/analysis.md.
+shared corpus, so these tests skip when ``../shared`` is absent.
+
+``guidebook_labels.jsonl`` (dev/test, split by problem) was the first annotation: the
+first tuning used dev only, the second tuning used all of it, so neither split is held
+out any more.  ``guidebook_labels_fresh.jsonl`` (split ``fresh``) was labelled later, on
+8 other traces, before the second tuning, and was scored once at the end: it is the
+held-out figure.  See docs/analysis.md.
 """
 
 from __future__ import annotations
@@ -13,18 +17,28 @@ from collections import Counter
 from pathlib import Path
 
 from cot_viewer.analysis import LABELS
-from cot_viewer.analysis.selfcheck import default_guidebook, format_guidebook_confusion, main, score_guidebook, trace_id
+from cot_viewer.analysis.selfcheck import (
+    default_guidebook,
+    default_guidebook_fresh,
+    format_guidebook_confusion,
+    main,
+    score_guidebook,
+    trace_id,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "guidebook_labels.jsonl"
+FRESH = Path(__file__).resolve().parent / "data" / "guidebook_labels_fresh.jsonl"
 
-# Measured once on the held-out test split after tuning on dev: 0.634 (dev 0.867);
-# before the tuning the shipped rules scored 0.625 (dev 0.718).  Floors = measured - 0.05.
-TEST_FLOOR = 0.58
-DEV_FLOOR = 0.81
+# First file, after the second tuning (which used all of it): dev 0.894, test 0.764
+# (first tuning, dev only: 0.867 / 0.634).  Not held out.  Floors = measured - 0.05.
+TEST_FLOOR = 0.71
+DEV_FLOOR = 0.84
+# Fresh file, scored once after the second tuning: 0.662 (0.630 before it).  Held out.
+FRESH_FLOOR = 0.61
 
 
-def _gold() -> list[dict]:
-    with open(DATA, encoding="utf-8") as fh:
+def _gold(path: Path = DATA) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
@@ -42,9 +56,22 @@ def test_label_file_shape():
     assert 0.5 < n["dev"] / len(gold) < 0.65
 
 
+def test_fresh_label_file_shape():
+    gold = _gold(FRESH)
+    assert default_guidebook_fresh() == FRESH
+    assert len(gold) >= 450
+    assert {g["label"] for g in gold} == set(LABELS)
+    assert all(len(g["excerpt"]) <= 80 for g in gold)
+    assert {g["split"] for g in gold} == {"fresh"}
+    # other traces than the first file (the corpus has only 10 problems, so the problems overlap)
+    assert not {g["trace"] for g in gold} & {g["trace"] for g in _gold()}
+    assert len({g["trace"] for g in gold}) >= 8
+    assert len({(g["trace"], g["start"]) for g in gold}) == len(gold)
+
+
 def test_spans_match_the_corpus(corpus_rows):
     by_id = {trace_id(r): r for r in corpus_rows}
-    for g in _gold():
+    for g in _gold() + _gold(FRESH):
         text = by_id[g["trace"]]["reasoning"][g["start"]:g["end"]]
         excerpt = g["excerpt"][:-3] if g["excerpt"].endswith("...") else g["excerpt"]
         assert " ".join(text.split()).startswith(excerpt), g
@@ -56,6 +83,12 @@ def test_test_split_accuracy(corpus_rows):
     assert res["accuracy"] >= TEST_FLOOR, format_guidebook_confusion(res["confusion"])
 
 
+def test_fresh_accuracy(corpus_rows):
+    res = score_guidebook(corpus_rows, _gold(FRESH))
+    assert res["missing"] == 0
+    assert res["accuracy"] >= FRESH_FLOOR, format_guidebook_confusion(res["confusion"])
+
+
 def test_dev_split_accuracy(corpus_rows):
     res = score_guidebook(corpus_rows, _gold(), "dev")
     assert res["missing"] == 0
@@ -65,7 +98,8 @@ def test_dev_split_accuracy(corpus_rows):
 def test_guidebook_cli(corpus_path, capsys):
     assert main(["--guidebook", str(corpus_path)]) == 0
     out = capsys.readouterr().out
-    assert "[guidebook dev]" in out and "[guidebook test]" in out and "precision" in out
+    assert "[guidebook old dev]" in out and "[guidebook old test]" in out and "precision" in out
+    assert "[guidebook fresh]" in out and "reweighted" in out
 
 
 def test_guidebook_cli_missing_labels(corpus_path, tmp_path):

@@ -19,8 +19,11 @@ CASES = [
     ("Let me denote the length by L.", "Analyze"),
     ("This means the length must be larger than the width.", "Analyze"),
     ("Recall that a square is a special rectangle.", "Analyze"),
+    ("In this problem, the width is fixed, so w = 4.", "Analyze"),  # a relation, no arithmetic
+    ("That is, A = L w where L is the length.", "Analyze"),
     # Plan
     ("Next, I need to find the length.", "Plan"),
+    ("Let me try to compute the perimeter here.", "Plan"),
     ("Let me set up the equation for the area.", "Plan"),
     ("First, I'll compute the perimeter.", "Plan"),
     # Implement
@@ -28,6 +31,8 @@ CASES = [
     ("Substituting w = 4, we get L = 24 / 4 = 6.", "Implement"),
     ("Multiplying both sides by 2 gives 2L = 12.", "Implement"),
     ("\\[ L = \\frac{24}{4} = 6 \\]", "Implement"),
+    ("So, substituting back in:\n\\[ A = 6 \\times 4 \\]", "Implement"),
+    ("So:\n\\[ 2L + 2w = 12 + 8 \\]", "Implement"),
     # Explore
     ("Maybe I can try drawing the rectangle.", "Explore"),
     ("Alternatively, perhaps there is a simpler way.", "Explore"),
@@ -39,6 +44,9 @@ CASES = [
     ("Yes, that's correct.", "Verify"),
     ("That makes sense.", "Verify"),
     ("Did I make a mistake somewhere?", "Verify"),
+    ("Okay, that works.", "Verify"),
+    ("Wait, no, let me correct that.", "Verify"),
+    ("I think I'm confident that the answer is 6.", "Verify"),
     # Monitor
     ("Hmm.", "Monitor"),
     ("Wait.", "Monitor"),
@@ -90,6 +98,16 @@ def test_check_mode_does_not_leak_into_next_paragraph():
     text = OPENING + "Let me check: 6 * 4 = 24. Good.\n\nNow I need to find the perimeter."
     steps = analyze(text).steps
     assert steps[-1].label == "Plan"
+
+
+def test_check_carries_through_computation_paragraphs():
+    # a check whose paragraphs hold only the re-computation stays Verify, also through "Thus, <arithmetic>"
+    text = (OPENING + BLOOM + "Wait, let me double-check the area.\n\n"
+            "Then, we divided 24 by 4 to get 6.\nCorrect.\n\nThus, 6 * 4 = 24.\n\n"
+            "So, the answer is 6.")
+    labs = [s.label for s in analyze(text).steps]
+    assert labs[2:6] == ["Verify"] * 4
+    assert labs[6] == "Implement"  # the answer line ends the check
 
 
 def test_label_spans_accepts_foreign_chunks():

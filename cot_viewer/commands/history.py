@@ -244,3 +244,27 @@ def reset(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_STORE) from None
     print(f"Started a fresh history at {path}.", file=sys.stderr)
     return 0
+
+
+def note(args: argparse.Namespace) -> int:
+    """Attach a teacher's note to a transcript, or to one of its reasoning steps."""
+    from cot_viewer.store.history import NotFound
+
+    history, _ = open_history()
+    with history:
+        try:
+            tr = history.get(args.id)
+            if args.step is not None:
+                from cot_viewer.analysis import segment
+
+                n_steps = len(segment(tr.reasoning))
+                if not 1 <= args.step <= n_steps:
+                    raise CliError(f"step {args.step} does not exist: the reasoning has {n_steps} steps (see `cot-viewer analyze {tr.id}`)")
+            history.add_note(tr.id, args.text, step=None if args.step is None else args.step - 1)
+        except NotFound as exc:
+            raise CliError(str(exc)) from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    where = f"step {args.step} of " if args.step is not None else ""
+    print(f"Noted on {where}{tr.id}.", file=sys.stderr)
+    return 0

@@ -50,3 +50,17 @@ def test_export_md_html_with_outline_notes_and_escaping(tmp_path):
     assert "Outline — Bloom" in html and "&lt;b&gt;here&lt;/b&gt;" in html and "<b>here</b>" not in html
     plain = cli("history", "export", "demo", "--format", "md", "--no-outline", home=tmp_path).stdout
     assert "Outline —" not in plain and "## Answer" in plain
+
+
+def test_note_command_attaches_to_a_step_and_survives_export_import(tmp_path):
+    assert cli("history", "import", str(DEMO), home=tmp_path).returncode == 0
+    r = cli("history", "note", "demo", "Predict the next move here", "--step", "5", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    bad = cli("history", "note", "demo", "x", "--step", "9999", home=tmp_path)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    exported = tmp_path / "t.json"
+    assert cli("history", "export", "demo", "-o", str(exported), home=tmp_path).returncode == 0
+    other = tmp_path / "other"
+    assert cli("history", "import", str(exported), home=other).returncode == 0
+    md = cli("history", "export", "demo", "--format", "md", home=other).stdout
+    assert "teacher's note on step 5: Predict the next move here" in md

@@ -1,18 +1,46 @@
-"""Entry points into the Textual app. Until the TUI lands these use the plain face."""
+"""Entry points into the Textual app (imported only when a terminal UI is wanted)."""
 
 from __future__ import annotations
 
+import sys
+
 
 def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
-    from cot_viewer.commands import ask
+    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
+    from cot_viewer.commands.ask import _report
+    from cot_viewer.commands.common import exit_code, stream_options
+    from cot_viewer.tui.app import CotViewerApp
+    from cot_viewer.tui.screens.ask import AskScreen
+    from cot_viewer.tui.session import AskSession
 
-    args.plain = True
-    if history is not None:
-        history.close()
-    return ask.run(args)
+    session = AskSession(
+        endpoint=endpoint, options=stream_options(args), history=history,
+        store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr],
+    )
+    app = CotViewerApp(lambda: AskScreen(session))
+    try:
+        app.run()
+    finally:
+        session.close_all()
+        if history is not None:
+            history.close()
+    last = session.last
+    save_error = session.save_error or (None if args.no_save else store_error)
+    saved = any(r.saved and not r.error for r in session.recorders if r.transcript is last)
+    if last.error_kind == "cancelled":
+        message = "stopped — partial transcript kept" if saved and (last.reasoning or last.answer) else "stopped"
+        print(f"cot-viewer: {message}", file=sys.stderr)
+        _report(last, None, save_error, saved, args)
+    else:
+        message = last.error if last.error_kind else None
+        _report(last, message, save_error, saved, args)
+    return exit_code(last, save_error)
 
 
 def run_replay_tui(tr, speed: float) -> int:
-    from cot_viewer.commands.replay import replay_plain
+    from cot_viewer.cli import EXIT_OK
+    from cot_viewer.tui.app import CotViewerApp
+    from cot_viewer.tui.screens.replay import ReplayScreen
 
-    return replay_plain(tr, speed)
+    CotViewerApp(lambda: ReplayScreen(tr, speed)).run()
+    return EXIT_OK

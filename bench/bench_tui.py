@@ -1,0 +1,365 @@
+"""The TUI's figures, each against a baseline measured in the same run (headless Textual).
+
+Run: python bench/bench_tui.py [--quick]
+
+1. full speed: a 60,000-token reasoning stream from the loopback server (CLI mode,
+   subprocess) into the two-pane view, headless, in its own process — vs `ask --plain` on the
+   same stream. Targets: ≤ 2× plain; last tenth ≤ 1.5× first tenth; peak RSS ≤ 200 MB.
+2. naive pane: the same 6,000 tokens through `Static.update(all text so far)` per chunk vs
+   our view (50 ms flush into the virtualised pane); the screen is laid out and rendered
+   after every chunk whenever something is dirty. Target: ours ≥ 10× faster.
+3. keys while streaming 2,000 tokens/s: latency from posting a key to its action having
+   run. Target: ≤ 100 ms (max of 20 presses).
+4. first paint of `cot-viewer ask` in a pseudo-terminal: from process start to the pane
+   titles on the screen. Target ≤ 0.5 s (`python -c pass` shown for scale).
+5. opening a saved transcript of 60,000 reasoning tokens: both panes' first screen, then
+   End on the monologue. Targets ≤ 0.5 s each.
+
+``--quick`` scales the token counts down (a smoke run; the figures then prove nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from _common import cot_viewer, env, loopback, tempdir, timed, verdict  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+BIG = 6_000 if QUICK else 60_000
+NAIVE = 1_000 if QUICK else 6_000
+
+
+# -- 1. full speed, in a subprocess ---------------------------------------------------------------
+def _run_ask(url: str) -> None:
+    """Subprocess body: the ask screen, headless, until the whole stream is on screen."""
+    from cot_viewer.stream.client import Endpoint, StreamOptions
+    from cot_viewer.transcript import Transcript
+    from cot_viewer.tui.app import CotViewerApp
+    from cot_viewer.tui.screens.ask import AskScreen
+    from cot_viewer.tui.session import AskSession
+    from cot_viewer.store.history import History
+
+    t_start = time.perf_counter()
+    history = History.open()
+    tr = Transcript(prompt="bench", messages=[{"role": "user", "content": "bench"}], provider="custom", model="deepseek-reasoner")
+    session = AskSession(endpoint=Endpoint("custom", url, "deepseek-reasoner"), options=StreamOptions(), history=history, turns=[tr])
+    marks: list[tuple[float, int]] = []  # (time, characters in the pane) after each flush
+    tenth_t: list[float] = []  # when the k-th tenth of the reasoning tokens had been consumed
+    app = CotViewerApp(lambda: AskScreen(session))
+
+    async def watch() -> None:
+        screen = app.screen
+        view = screen.view
+        orig_flush, orig_feed = view.flush, view.feed
+        step = BIG // 10
+
+        async def flush() -> None:
+            await orig_flush()
+            marks.append((time.perf_counter(), len(view.monologue)))
+
+        def feed(e) -> None:
+            orig_feed(e)
+            n = view.info.reasoning_tokens
+            if type(e).__name__ == "ReasoningDelta" and (n == 1 or n % step == 0):
+                tenth_t.append(time.perf_counter())
+
+        view.flush = flush  # type: ignore[method-assign]
+        view.feed = feed  # type: ignore[method-assign]
+        while screen._worker is None or screen.generating:
+            await asyncio.sleep(0.01)
+        app.call_after_refresh(app.exit)
+
+    async def on_ready() -> None:
+        app.run_worker(watch())
+
+    app.call_later(on_ready)
+    app.run(headless=True, size=(160, 50))
+    t_end = time.perf_counter()
+    history.close()
+    total = len(tr.reasoning)
+    shown = marks[-1][1] if marks else 0
+    # tenth_t[0]: the first token; tenth_t[k]: token k·N/10 (so the first tenth holds no start-up)
+    tenths = [tenth_t[k] - tenth_t[k - 1] for k in range(1, len(tenth_t))]
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"total": total, "shown": shown, "first_tenth": tenths[0], "last_tenth": tenths[-1],
+                      "tenths": len(tenths), "rss_mb": rss_mb,
+                      "wall_in_process": t_end - t_start, "status": tr.status}))
+
+
+def full_speed() -> bool:
+    print(f"\n1. {BIG:,}-token reasoning stream at full speed (loopback subprocess)")
+    ok = True
+    with tempdir() as home, loopback("--format", "deepseek", "--synthetic-reasoning-tokens", str(BIG)) as url:
+        e = env(home)
+        plain = min(timed([*cot_viewer(), "ask", "--plain", "--base-url", url, "--model", "deepseek-reasoner", "q"], env=e) for _ in range(3))
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, __file__, "--_run-ask", url], env=e, capture_output=True, text=True, timeout=600)
+        tui = time.perf_counter() - t
+        if out.returncode != 0:
+            print(out.stderr[-2000:])
+            return False
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    ratio = tui / plain
+    tenth = r["last_tenth"] / r["first_tenth"] if r["first_tenth"] > 0 else float("inf")
+    all_shown = r["shown"] == r["total"]
+    print(f"   ask --plain            {plain:6.2f} s (best of 3)")
+    print(f"   TUI (headless)         {tui:6.2f} s  ratio {ratio:.2f}x (target <= 2x)  {verdict(ratio <= 2)}")
+    print(f"   all text in the pane   {r['shown']:,}/{r['total']:,} chars  status {r['status']}  {verdict(all_shown)}")
+    print(f"   first tenth {r['first_tenth']:.3f} s, last tenth {r['last_tenth']:.3f} s  ratio {tenth:.2f}x (target <= 1.5x)  {verdict(tenth <= 1.5)}")
+    print(f"   peak RSS               {r['rss_mb']:6.1f} MB (target <= 200 MB)  {verdict(r['rss_mb'] <= 200)}")
+    ok = ratio <= 2 and tenth <= 1.5 and r["rss_mb"] <= 200 and all_shown
+    return ok
+
+
+# -- 2. naive pane --------------------------------------------------------------------------------
+async def _feed(mode: str, tokens: list[str]) -> float:
+    from textual.app import App
+    from textual.containers import VerticalScroll
+    from textual.content import Content
+    from textual.widgets import Static
+
+    from cot_viewer.stream.events import ReasoningDelta
+    from cot_viewer.tui.widgets.transcript_view import TranscriptView
+
+    class Bench(App):
+        def compose(self):
+            if mode == "naive":
+                with VerticalScroll(id="scroll"):
+                    yield Static("", id="naive")
+            else:
+                yield TranscriptView(clock=time.monotonic)
+
+    app = Bench()
+    async with app.run_test(size=(160, 50)):
+        screen = app.screen
+        if mode == "naive":
+            static = app.query_one("#naive", Static)
+            app.query_one("#scroll").anchor()
+        else:
+            view = app.query_one(TranscriptView)
+            await view.begin("bench", "m")
+        t = time.perf_counter()
+        acc: list[str] = []
+        for tok in tokens:
+            if mode == "naive":
+                acc.append(tok)
+                static.update(Content("".join(acc)))
+            else:
+                view.feed(ReasoningDelta(0.0, tok))
+            await asyncio.sleep(0)
+            screen._on_timer_update()  # lay out and render now if anything is dirty
+        if mode == "ours":
+            total = sum(map(len, tokens))
+            while len(view.monologue) < total:
+                await asyncio.sleep(0.005)
+            screen._on_timer_update()
+        return time.perf_counter() - t
+
+
+def naive() -> bool:
+    from loopback import synthetic_reasoning, token_split
+
+    print(f"\n2. {NAIVE:,} tokens: naive Static.update(all so far) per chunk vs our pane (render after every chunk)")
+    tokens = token_split(synthetic_reasoning(NAIVE), 4)
+    ours = asyncio.run(_feed("ours", tokens))
+    base = asyncio.run(_feed("naive", tokens))
+    ratio = base / ours
+    print(f"   naive pane             {base:7.2f} s")
+    print(f"   ours                   {ours:7.2f} s  {ratio:.1f}x faster (target >= 10x)  {verdict(ratio >= 10)}")
+    return ratio >= 10
+
+
+# -- 3. key latency while streaming ---------------------------------------------------------------
+async def _key_latency() -> tuple[list[float], float]:
+    from loopback import LoopbackServer, deepseek_chunks, stream_reply, synthetic_reasoning
+    from textual import events
+
+    from cot_viewer.stream.client import Endpoint, StreamOptions
+    from cot_viewer.transcript import Transcript
+    from cot_viewer.tui.app import CotViewerApp
+    from cot_viewer.tui.screens.ask import AskScreen
+    from cot_viewer.tui.session import AskSession
+
+    n = 20_000
+    # ~2,000 tokens/s: 24 events every 10 ms (the server's sleeps run a little long)
+    with LoopbackServer() as server:
+        server.enqueue(stream_reply(deepseek_chunks(synthetic_reasoning(n), "done"), delay=0.01, events_per_write=24))
+        tr = Transcript(prompt="keys", messages=[{"role": "user", "content": "keys"}], provider="custom", model="m")
+        session = AskSession(endpoint=Endpoint("custom", server.base_url, "m"), options=StreamOptions(), turns=[tr])
+        app = CotViewerApp(lambda: AskScreen(session))
+        lat: list[float] = []
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen = app.screen
+            view = screen.view
+            while view.info.reasoning_tokens < 2000:
+                await asyncio.sleep(0.01)
+            t_rate0, n0 = time.perf_counter(), view.info.reasoning_tokens
+            for _ in range(20):
+                before = view.has_class("no-monologue")
+                t = time.perf_counter()
+                app.post_message(events.Key("t", "t"))
+                while view.has_class("no-monologue") == before:
+                    await asyncio.sleep(0.001)
+                lat.append(time.perf_counter() - t)
+                await asyncio.sleep(0.1)
+            rate = (view.info.reasoning_tokens - n0) / (time.perf_counter() - t_rate0)
+            await screen.stop_and_wait()
+    return lat, rate
+
+
+def keys() -> bool:
+    print("\n3. key presses while streaming ~2,000 tokens/s")
+    lat, rate = asyncio.run(_key_latency())
+    worst = max(lat)
+    print(f"   measured stream rate   {rate:,.0f} tokens/s")
+    print(f"   key → action           median {sorted(lat)[len(lat) // 2] * 1000:.1f} ms, max {worst * 1000:.1f} ms (target <= 100 ms)  {verdict(worst <= 0.1)}")
+    return worst <= 0.1
+
+
+# -- 4. first paint in a pseudo-terminal ----------------------------------------------------------
+def _first_paint(cmd: list[str], e: dict[str, str], marker: bytes) -> float:
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env={**e, "TERM": "xterm-256color"}, close_fds=True, start_new_session=True)
+    os.close(slave)
+    buf = b""
+    elapsed = None
+    deadline = t + 10
+    while time.perf_counter() < deadline:
+        r, _, _ = select.select([master], [], [], 0.05)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            buf += chunk
+            if marker in buf:
+                elapsed = time.perf_counter() - t
+                break
+    try:
+        os.write(master, b"\x11")  # ctrl+q
+        p.wait(5)
+    except Exception:  # noqa: BLE001
+        p.kill()
+        p.wait()
+    os.close(master)
+    if elapsed is None:
+        raise RuntimeError("no first paint seen")
+    return elapsed
+
+
+def first_paint() -> bool:
+    print("\n4. first paint of `cot-viewer ask` in a pseudo-terminal (160×45)")
+    with tempdir() as home, loopback("--format", "deepseek", "--synthetic-reasoning-tokens", "200", "--delay-ms", "5") as url:
+        e = env(home)
+        script = [sys.executable, "-m", "cot_viewer"]
+        runs = [_first_paint([*script, "ask", "--base-url", url, "--model", "m", "hello"], e, b"Monologue") for _ in range(5)]
+        base = min(timed([sys.executable, "-c", "pass"]) for _ in range(5))
+    best, median = min(runs), sorted(runs)[2]
+    print(f"   python -c pass         {base * 1000:6.0f} ms")
+    print(f"   first paint            median {median * 1000:.0f} ms, best {best * 1000:.0f} ms of 5 (target <= 500 ms)  {verdict(median <= 0.5)}")
+    return median <= 0.5
+
+
+# -- 5. opening a big saved transcript ------------------------------------------------------------
+async def _next_frame(app) -> None:
+    done = asyncio.get_running_loop().create_future()
+    app.screen.call_after_refresh(lambda: done.done() or done.set_result(None))
+    await done
+
+
+async def _open_big() -> tuple[float, float, int]:
+    from loopback import synthetic_answer, synthetic_reasoning, token_split
+
+    from textual import events
+
+    from cot_viewer.store.history import History
+    from cot_viewer.stream.events import AnswerDelta, Finish, ReasoningDelta, StreamEnd
+    from cot_viewer.tui.app import CotViewerApp
+    from cot_viewer.tui.screens.home import HomeScreen
+    from cot_viewer.tui.screens.replay import ReplayScreen
+    from cot_viewer.transcript import Transcript
+
+    tr = Transcript(prompt="big", messages=[{"role": "user", "content": "big"}], provider="custom", model="m")
+    t = 0.0
+    for tok in token_split(synthetic_reasoning(BIG), 4):
+        t += 0.0005
+        tr.apply(ReasoningDelta(t, tok))
+    for tok in token_split(synthetic_answer(), 4):
+        t += 0.0005
+        tr.apply(AnswerDelta(t, tok))
+    tr.apply(Finish(t, "stop"))
+    tr.apply(StreamEnd(t, True))
+    history = History.open()
+    history.save(tr)
+    app = CotViewerApp(lambda: HomeScreen(history))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        while not getattr(app.screen, "warmed", False):  # imports done while the list is shown
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        t0 = time.perf_counter()
+        app.post_message(events.Key("enter", None))  # open the selected (only) transcript
+        def shown() -> bool:
+            try:
+                view = app.screen.view
+                return bool(view.answer.markdown.children and view.monologue._strips)
+            except Exception:  # noqa: BLE001 - not mounted yet
+                return False
+
+        while not (isinstance(app.screen, ReplayScreen) and shown()):
+            await asyncio.sleep(0.002)
+        await _next_frame(app)
+        t_open = time.perf_counter() - t0
+        mono = app.screen.view.monologue
+        t1 = time.perf_counter()
+        mono._strips.clear()
+        app.post_message(events.Key("end", None))
+        while mono.scroll_y < mono.max_scroll_y or not mono._strips:
+            await asyncio.sleep(0.002)
+        await _next_frame(app)
+        t_end = time.perf_counter() - t1
+        rows = mono.virtual_size.height
+    history.close()
+    return t_open, t_end, rows
+
+
+def open_big() -> bool:
+    print(f"\n5. opening a saved transcript with {BIG:,} reasoning tokens (history → two panes)")
+    with tempdir() as home:
+        os.environ["COT_VIEWER_HOME"] = home
+        t_open, t_end, rows = asyncio.run(_open_big())
+    print(f"   both panes' first screen {t_open * 1000:6.0f} ms (target <= 500 ms)  {verdict(t_open <= 0.5)}")
+    print(f"   End of the monologue     {t_end * 1000:6.0f} ms more ({rows:,} wrapped rows) (target <= 500 ms)  {verdict(t_end <= 0.5)}")
+    return t_open <= 0.5 and t_end <= 0.5
+
+
+def main() -> bool:
+    results = [full_speed(), naive(), keys(), first_paint(), open_big()]
+    print("\nall figures:", verdict(all(results)))
+    return all(results)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--_run-ask":
+        _run_ask(sys.argv[2])
+        sys.exit(0)
+    sys.exit(0 if main() else 1)

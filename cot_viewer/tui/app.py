@@ -1,0 +1,79 @@
+"""The Textual app: one class, a screen factory, bindings, theme and command palette.
+
+Imported only when a terminal UI is wanted (``cot-viewer`` with no arguments in a terminal,
+``ask``/``replay``/``demo`` in a terminal): the plain paths never import Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+ANSI_THEME = "textual-ansi"
+
+
+class CotViewerApp(App):
+    TITLE = "cot-viewer"
+    CSS = """
+    Screen { background: $background; }
+    Footer { height: 1; }
+    """
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        screen_factory: Callable[[], Screen],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        theme: str | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self._screen_factory = screen_factory
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        wanted = theme or os.environ.get("COT_VIEWER_THEME") or ""
+        if wanted in self.available_themes:
+            self.theme = wanted
+
+    def get_default_screen(self) -> Screen:
+        return self._screen_factory()
+
+    # -- actions ---------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        for screen in reversed(self.screen_stack):
+            stop = getattr(screen, "stop_and_wait", None)
+            if stop is not None:
+                await stop()
+        self.exit()
+
+    def action_help(self) -> None:
+        from cot_viewer.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.active_bindings))
+
+    def action_ansi_theme(self) -> None:
+        self.theme = ANSI_THEME if self.theme != ANSI_THEME else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Terminal colours", "Use (or leave) the theme built from the terminal's own ANSI colours", self.action_ansi_theme)
+        yield SystemCommand("Help", "Every key of this screen", self.action_help)
+        for title, help_, action in getattr(screen, "PALETTE", ()):
+            yield SystemCommand(title, help_, _runner(screen, action))
+
+
+def _runner(screen: Screen, action: str):
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run

@@ -1,0 +1,173 @@
+"""Ask / conversation: the live stream in two panes, a status line, a follow-up box."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from contextlib import aclosing
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
+
+from cot_viewer.tui.screens.base import PaneScreen
+from cot_viewer.tui.session import AskSession
+from cot_viewer.tui.widgets.transcript_view import TranscriptView
+
+
+class AskScreen(PaneScreen):
+    CSS_PATH = "ask.tcss"
+    BINDINGS = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+c", "stop_or_quit", "Stop", show=False, priority=True),
+        Binding("left_square_bracket", "turn(-1)", "Earlier turn", show=False),
+        Binding("right_square_bracket", "turn(1)", "Later turn", show=False),
+        Binding("i", "focus_prompt", "Follow-up"),
+    ]
+    PALETTE = [
+        *PaneScreen.PALETTE,
+        ("Stop generation", "Stop the stream and keep what arrived", "stop"),
+        ("Earlier turn", "Show the previous turn of this conversation", "turn(-1)"),
+        ("Later turn", "Show the next turn of this conversation", "turn(1)"),
+        ("Follow-up", "Ask a follow-up question in this conversation", "focus_prompt"),
+    ]
+
+    def __init__(self, session: AskSession, *, closable: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.closable = closable  # pushed from the home screen: Esc when idle goes back
+        self.viewing = len(session.turns) - 1
+        self._worker: Worker | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TranscriptView(clock=self.app.clock)
+        yield Input(placeholder="Follow-up question — Enter sends (earlier turns go along, their reasoning does not)", id="followup")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#followup", Input).cursor_blink = self.app.cursor_blink
+        self.view.monologue.focus()
+        if self.session.turns:
+            self.call_later(self._start)
+
+    def _start(self) -> None:
+        self._worker = self.generate(self.session.last)
+
+    @property
+    def generating(self) -> bool:
+        w = self._worker
+        return w is not None and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def _label(self, index: int) -> str:
+        n = len(self.session.turns)
+        return f"[{index + 1}/{n}]" if n > 1 else "›"
+
+    # -- the stream ----------------------------------------------------------------------------
+    @work(exclusive=True, group="generation")
+    async def generate(self, tr) -> None:
+        import importlib
+
+        from cot_viewer.store.history import Recorder
+
+        # httpx takes ~50-100 ms to import: do it off the event loop, during the first paint
+        client_module = await asyncio.to_thread(importlib.import_module, "cot_viewer.stream.client")
+        StreamClient = client_module.StreamClient
+        s = self.session
+        view = self.view
+        clock = self.app.clock
+        t0 = clock()
+        view.clock = lambda: clock() - t0
+        self.viewing = len(s.turns) - 1
+        await view.begin(tr.provider or "", tr.model or "")
+        view.set_prompt(tr.prompt, self._label(self.viewing))
+        recorder = Recorder(tr, s.history)
+        s.recorders.append(recorder)
+        if recorder.saved:
+            view.info.saved_id = tr.id
+        try:
+            endpoint = s.endpoint
+            if endpoint.model is None:
+                from cot_viewer.commands.ask import _first_model
+
+                model = await asyncio.to_thread(_first_model, endpoint)
+                endpoint = s.endpoint = dataclasses.replace(endpoint, model=model)
+                tr.model = model
+                view.info.model = model or ""
+            client = StreamClient(endpoint, s.options)
+            async with aclosing(client.astream(tr.messages, max_tokens=s.max_tokens)) as events:
+                async for e in events:
+                    recorder.apply(e)
+                    view.feed(e)
+        except asyncio.CancelledError:
+            tr.stop(t=view.clock())
+            raise
+        finally:
+            recorder.close()
+            s.save_error = s.store_error or recorder.error
+            view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
+            if recorder.error or s.store_error:
+                view.info.note = f"not saved: {recorder.error or s.store_error}"
+            try:
+                await view.end(tr)
+            except Exception:  # noqa: BLE001 - the app may be closing
+                pass
+
+    async def stop_and_wait(self) -> None:
+        if self.generating:
+            w = self._worker
+            w.cancel()
+            try:
+                await w.wait()
+            except Exception:  # noqa: BLE001 - WorkerCancelled / WorkerFailed
+                pass
+
+    # -- actions -------------------------------------------------------------------------------
+    async def action_stop(self) -> None:
+        if self.generating:
+            await self.stop_and_wait()
+        elif isinstance(self.focused, Input):
+            self.view.monologue.focus()
+        elif self.closable:
+            self.dismiss()
+
+    async def action_stop_or_quit(self) -> None:
+        if self.generating:
+            await self.stop_and_wait()
+        else:
+            await self.app.action_quit()
+
+    def action_focus_prompt(self) -> None:
+        self.query_one("#followup", Input).focus()
+
+    async def action_turn(self, step: int) -> None:
+        turns = self.session.turns
+        if self.generating or not turns:
+            return
+        i = max(0, min(len(turns) - 1, self.viewing + step))
+        if i != self.viewing:
+            self.viewing = i
+            await self.view.load(turns[i], label=self._label(i))
+
+    @on(Input.Submitted, "#followup")
+    async def follow_up(self, event: Input.Submitted) -> None:
+        prompt = event.value.strip()
+        if not prompt:
+            return
+        if self.generating:
+            self.notify("The model is still answering — Esc stops it.", severity="warning")
+            return
+        event.input.value = ""
+        s = self.session
+        from cot_viewer.transcript import Transcript
+
+        last = s.last
+        tr = Transcript(
+            prompt=prompt, messages=s.follow_up_messages(prompt), provider=last.provider,
+            base_url=last.base_url, model=s.endpoint.model or last.model or "",
+            conversation_id=last.conversation_id, parent_id=last.id,
+        )
+        s.turns.append(tr)
+        self.view.monologue.focus()
+        self._worker = self.generate(tr)

@@ -1,0 +1,45 @@
+"""What an ask screen needs and what the command reads back after the app closes (no Textual)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AskSession:
+    endpoint: Any  # stream.client.Endpoint
+    options: Any = None  # stream.client.StreamOptions
+    history: Any = None  # store.history.History, or None (--no-save, or it could not be opened)
+    store_error: str | None = None
+    max_tokens: int | None = None
+    turns: list = field(default_factory=list)  # Transcripts of this conversation, oldest first
+    recorders: list = field(default_factory=list)
+    save_error: str | None = None
+
+    @property
+    def last(self):
+        return self.turns[-1] if self.turns else None
+
+    def follow_up_messages(self, prompt: str) -> list[dict]:
+        """Earlier turns as plain messages (never their reasoning), then ``prompt``.
+
+        The same shape as :func:`cot_viewer.commands.ask.conversation_messages`: the first
+        turn's messages up to its prompt (system prompt and any earlier conversation),
+        then user/assistant pairs with the answers only.
+        """
+        first = self.turns[0]
+        messages = [dict(m) for m in first.messages[:-1]]
+        for t in self.turns:
+            messages.append({"role": "user", "content": t.prompt})
+            messages.append({"role": "assistant", "content": t.answer})
+        messages.append({"role": "user", "content": prompt})
+        return messages
+
+    def close_all(self) -> None:
+        """Make sure every transcript is saved with a final status (idempotent)."""
+        for rec in self.recorders:
+            tr = rec.transcript
+            if tr.status == "streaming":
+                tr.stop()
+                rec.close()

@@ -1,0 +1,167 @@
+"""Home (history) and replay screens over saved transcripts in a temporary COT_VIEWER_HOME."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, ProgressBar
+from tui_helpers import ANSWER, REASONING, make_transcript, notified, screen_text, wait_until
+
+from cot_viewer.store.history import History
+from cot_viewer.tui.app import CotViewerApp
+from cot_viewer.tui.screens.ask import AskScreen
+from cot_viewer.tui.screens.home import HomeScreen
+from cot_viewer.tui.screens.replay import ReplayScreen
+
+
+def _history_with(*trs) -> History:
+    h = History.open()
+    for tr in trs:
+        h.save(tr)
+    return h
+
+
+def _home(history) -> CotViewerApp:
+    return CotViewerApp(lambda: HomeScreen(history), cursor_blink=False)
+
+
+async def test_lists_opens_and_goes_back(home):
+    a = make_transcript(REASONING, ANSWER, id="aaaaaaaaaaaa", prompt="first [/] question")
+    b = make_transcript("other thoughts", "other answer", id="bbbbbbbbbbbb", prompt="second question", created=a.created + 60)
+    h = _history_with(a, b)
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_until(lambda: table.row_count == 2)
+        await wait_until(lambda: "first [/] question" in screen_text(app), what="prompt shown as text")
+        await pilot.press("down", "enter")  # the older one
+        await wait_until(lambda: isinstance(app.screen, ReplayScreen))
+        view = app.screen.view
+        await wait_until(lambda: view.monologue.text == REASONING and view.answer.text == ANSWER, what="opened")
+        await wait_until(lambda: "0.518" in screen_text(app) and "done" in view.status.text)
+        await pilot.press("escape")
+        await wait_until(lambda: isinstance(app.screen, HomeScreen))
+    h.close()
+
+
+async def test_search_filters_over_reasoning(home):
+    a = make_transcript("we need the zebra lemma here", "yes", id="aaaaaaaaaaaa", prompt="p1")
+    b = make_transcript("nothing special", "no", id="bbbbbbbbbbbb", prompt="p2", created=a.created + 1)
+    h = _history_with(a, b)
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_until(lambda: table.row_count == 2)
+        await pilot.press("slash", *"zebra")
+        if hasattr(h, "search"):
+            await wait_until(lambda: table.row_count == 1 and app.screen.selected_id() == "aaaaaaaaaaaa", what="search hit")
+        else:  # until History.search lands: prompt filter only
+            await wait_until(lambda: table.row_count == 0, what="filtered")
+        await pilot.press("escape")
+        await wait_until(lambda: table.row_count == 2, what="cleared")
+    h.close()
+
+
+async def test_delete_asks_first(home):
+    a = make_transcript("r", "a", id="aaaaaaaaaaaa")
+    h = _history_with(a)
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_until(lambda: table.row_count == 1)
+        await pilot.press("d")
+        await wait_until(lambda: "Delete transcript aaaaaaaaaaaa?" in screen_text(app))
+        await pilot.press("n")
+        await wait_until(lambda: isinstance(app.screen, HomeScreen))
+        assert h.count() == 1
+        await pilot.press("d")
+        await wait_until(lambda: "Delete transcript" in screen_text(app))
+        await pilot.press("y")
+        await wait_until(lambda: table.row_count == 0 and h.count() == 0, what="deleted")
+    h.close()
+
+
+async def test_export_json_to_the_current_directory(home, tmp_path):
+    a = make_transcript(REASONING, ANSWER, id="aaaaaaaaaaaa")
+    h = _history_with(a)
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(lambda: app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("x")
+        await wait_until(lambda: "Export to a file" in screen_text(app))
+        await pilot.press("j")
+        out = tmp_path / "cot-viewer-aaaaaaaaaaaa.json"
+        await wait_until(out.exists, what="exported file")
+    doc = json.loads(out.read_text())
+    assert doc["reasoning"] == REASONING and doc["format"] == "cot-viewer/transcript"
+    h.close()
+
+
+async def test_new_question_without_a_key_shows_the_error(home):
+    h = _history_with()
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(lambda: "No transcripts yet" in screen_text(app))
+        await pilot.press("n")
+        await wait_until(lambda: "New question" in screen_text(app))
+        await pilot.press(*"hello", "enter")
+        await wait_until(lambda: notified(app, "no API key"), what="the endpoint error")
+        assert isinstance(app.screen, HomeScreen)
+    h.close()
+
+
+async def test_new_question_streams_from_home(home, server, monkeypatch):
+    from loopback import deepseek_chunks, stream_reply
+
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("COT_VIEWER_PROVIDER", "custom")
+    server.models = ["local-model"]
+    server.enqueue(stream_reply(deepseek_chunks("hmm", "hi there")))
+    h = _history_with()
+    app = _home(h)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("n")
+        await wait_until(lambda: "New question" in screen_text(app))
+        await pilot.press(*"hello", "enter")
+        await wait_until(lambda: isinstance(app.screen, AskScreen))
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done" and view.answer.text == "hi there", what="answered")
+        assert "local-model" in view.status.text
+        await pilot.press("escape")
+        await wait_until(lambda: isinstance(app.screen, HomeScreen) and app.screen.query_one(DataTable).row_count == 1)
+    h.close()
+
+
+async def test_replay_paces_pauses_changes_speed_and_jumps(home):
+    tr = make_transcript(REASONING * 10, ANSWER, step=0.1)  # ~70 s of timeline
+    app = CotViewerApp(lambda: ReplayScreen(tr, 1.0), cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = app.screen
+        view = screen.view
+        await wait_until(lambda: 0 < len(view.monologue) < len(tr.reasoning), what="partway")
+        await pilot.press("space")
+        assert screen.paused
+        n = len(view.monologue)
+        pos = screen.pos
+        await pilot.pause(0.2)
+        assert screen.pos == pos
+        await wait_until(lambda: "paused" in view.status.text)
+        await pilot.press("space", "plus", "plus")
+        assert screen.speed == 4.0 and not screen.paused
+        await wait_until(lambda: len(view.monologue) > n, what="resumed")
+        await pilot.press("minus")
+        assert screen.speed == 2.0
+        bar = screen.query_one(ProgressBar)
+        assert 0 < bar.progress < bar.total
+        await pilot.press("e")
+        await wait_until(lambda: view.monologue.text == tr.reasoning and view.answer.text == tr.answer, what="jumped")
+        await wait_until(lambda: bar.progress == bar.total and view.info.phase == "done")
+
+
+async def test_replay_plays_to_the_end(home):
+    tr = make_transcript(REASONING, ANSWER, step=0.002)
+    app = CotViewerApp(lambda: ReplayScreen(tr, 4.0), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", what="done")
+        assert view.monologue.text == tr.reasoning and view.answer.text == tr.answer

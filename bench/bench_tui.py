@@ -95,6 +95,9 @@ def _run_ask(url: str) -> None:
     print(json.dumps({"total": total, "shown": shown, "first_tenth": tenths[0], "last_tenth": tenths[-1],
                       "tenths": len(tenths), "rss_mb": rss_mb,
                       "wall_in_process": t_end - t_start, "status": tr.status}))
+    from cot_viewer.cli import _fast_exit
+
+    _fast_exit(0)  # end as `cot-viewer ask` ends once its app has closed
 
 
 def full_speed() -> bool:
@@ -103,18 +106,21 @@ def full_speed() -> bool:
     with tempdir() as home, loopback("--format", "deepseek", "--synthetic-reasoning-tokens", str(BIG)) as url:
         e = env(home)
         plain = min(timed([*cot_viewer(), "ask", "--plain", "--base-url", url, "--model", "deepseek-reasoner", "q"], env=e) for _ in range(3))
-        t = time.perf_counter()
-        out = subprocess.run([sys.executable, __file__, "--_run-ask", url], env=e, capture_output=True, text=True, timeout=600)
-        tui = time.perf_counter() - t
-        if out.returncode != 0:
-            print(out.stderr[-2000:])
-            return False
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        runs = []
+        for _ in range(3):  # best of 3, like the plain baseline
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, __file__, "--_run-ask", url], env=e, capture_output=True, text=True, timeout=600)
+            elapsed = time.perf_counter() - t
+            if out.returncode != 0:
+                print(out.stderr[-2000:])
+                return False
+            runs.append((elapsed, json.loads(out.stdout.strip().splitlines()[-1])))
+        tui, r = min(runs, key=lambda x: x[0])
     ratio = tui / plain
     tenth = r["last_tenth"] / r["first_tenth"] if r["first_tenth"] > 0 else float("inf")
     all_shown = r["shown"] == r["total"]
     print(f"   ask --plain            {plain:6.2f} s (best of 3)")
-    print(f"   TUI (headless)         {tui:6.2f} s  ratio {ratio:.2f}x (target <= 2x)  {verdict(ratio <= 2)}")
+    print(f"   TUI (headless)         {tui:6.2f} s (best of 3)  ratio {ratio:.2f}x (target <= 2x)  {verdict(ratio <= 2)}")
     print(f"   all text in the pane   {r['shown']:,}/{r['total']:,} chars  status {r['status']}  {verdict(all_shown)}")
     print(f"   first tenth {r['first_tenth']:.3f} s, last tenth {r['last_tenth']:.3f} s  ratio {tenth:.2f}x (target <= 1.5x)  {verdict(tenth <= 1.5)}")
     print(f"   peak RSS               {r['rss_mb']:6.1f} MB (target <= 200 MB)  {verdict(r['rss_mb'] <= 200)}")

@@ -23,10 +23,7 @@ from typing import Any
 import httpx
 
 from cot_viewer.stream.events import (
-    AnswerDelta,
     Event,
-    Finish,
-    ReasoningDelta,
     Retrying,
     StreamEnd,
     StreamError,
@@ -89,7 +86,7 @@ def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: in
 class _Reader:
     """Bytes in, events out; knows nothing about sockets."""
 
-    __slots__ = ("sse", "sep", "t0", "clock", "done", "tokens", "finished", "error")
+    __slots__ = ("sse", "sep", "t0", "clock", "done", "error")
 
     def __init__(self, t0: float, clock: Callable[[], float]) -> None:
         self.sse = SSEParser()
@@ -97,8 +94,6 @@ class _Reader:
         self.t0 = t0
         self.clock = clock
         self.done = False
-        self.tokens = 0  # deltas seen: retries stop once this is non-zero
-        self.finished = False
         self.error: StreamError | None = None  # an error object received inside the stream
 
     def feed(self, data: bytes) -> list[Event]:
@@ -126,21 +121,13 @@ class _Reader:
             return
         if event == "error" and "error" not in chunk:
             chunk = {"error": chunk}
-        n = len(out)
-        self.sep.feed(chunk, t, out)
-        error = None
-        for e in out[n:]:
-            cls = type(e)
-            if cls is ReasoningDelta or cls is AnswerDelta:
-                self.tokens += 1
-            elif cls is Finish:
-                self.finished = True
-            elif cls is StreamError:
-                error = e
-        if error is not None:  # an error inside a 200 stream: stop there, keep what arrived
-            out.remove(error)
-            out.append(error)
-            self.error = error
+        sep = self.sep
+        sep.feed(chunk, t, out)
+        if sep.error is not None and self.error is None:
+            # an error inside a 200 stream: stop there (it goes last), keep what arrived
+            self.error = sep.error
+            out.remove(sep.error)
+            out.append(sep.error)
             self.done = True
 
     def feed_json_body(self, body: bytes) -> list[Event]:
@@ -158,7 +145,6 @@ class _Reader:
                 doc = dict(doc, choices=[ch])
         self.sep.feed(doc, t, out)
         self.done = True
-        self.finished = any(type(e) is Finish for e in out)
         return out
 
     def end(self, error: StreamError | None = None) -> list[Event]:
@@ -171,7 +157,7 @@ class _Reader:
             out.append(error)
         elif self.error is not None:
             pass  # already reported, in its place in the stream
-        elif not self.done and not self.finished:
+        elif not self.done and not self.sep.finished:
             out.append(
                 StreamError(t, "connection", "the stream ended before the model finished (no [DONE])")
             )
@@ -195,9 +181,17 @@ class StreamClient:
         self.options = options or StreamOptions()
         self.clock = clock
 
-    def _timeout(self) -> httpx.Timeout:
+    def _http_options(self) -> dict[str, Any]:
         o = self.options
-        return httpx.Timeout(connect=o.connect_timeout, read=o.idle_timeout, write=30.0, pool=30.0)
+        opts: dict[str, Any] = {
+            "timeout": httpx.Timeout(connect=o.connect_timeout, read=o.idle_timeout, write=30.0, pool=30.0),
+            "follow_redirects": True,
+        }
+        if self.endpoint.base_url.lower().startswith("http://"):
+            # Plain HTTP (a local server): no TLS, so no CA bundle to load (~25 ms). Redirects
+            # are then reported instead of followed, so we never reach https unverified.
+            opts.update(verify=False, follow_redirects=False)
+        return opts
 
     # -- sync --------------------------------------------------------------------
     def stream(
@@ -206,7 +200,7 @@ class StreamClient:
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens)
         attempt = 0
-        with httpx.Client(timeout=self._timeout(), follow_redirects=True) as http:
+        with httpx.Client(**self._http_options()) as http:
             while True:
                 reader = _Reader(t0, self.clock)
                 retry: Retrying | None = None
@@ -216,7 +210,7 @@ class StreamClient:
                     ) as resp:
                         if resp.status_code != 200:
                             resp.read()
-                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0)
+                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
                             retry = self._retry(resp, attempt, err, t0)
                             if retry is None:
                                 yield from reader.end(err)
@@ -246,12 +240,21 @@ class StreamClient:
     async def astream(
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> AsyncIterator[Event]:
+        """Events one by one; see :meth:`astream_batches` for the cheaper form."""
+        async for batch in self.astream_batches(messages, max_tokens=max_tokens):
+            for e in batch:
+                yield e
+
+    async def astream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> AsyncIterator[list[Event]]:
+        """The events of each network read as one list: one await per read, not per token."""
         import asyncio
 
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens)
         attempt = 0
-        async with httpx.AsyncClient(timeout=self._timeout(), follow_redirects=True) as http:
+        async with httpx.AsyncClient(**self._http_options()) as http:
             while True:
                 reader = _Reader(t0, self.clock)
                 retry: Retrying | None = None
@@ -261,38 +264,31 @@ class StreamClient:
                     ) as resp:
                         if resp.status_code != 200:
                             await resp.aread()
-                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0)
+                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
                             retry = self._retry(resp, attempt, err, t0)
                             if retry is None:
-                                for e in reader.end(err):
-                                    yield e
+                                yield reader.end(err)
                                 return
                         elif _is_json(resp):
-                            for e in reader.feed_json_body(await resp.aread()):
-                                yield e
-                            for e in reader.end():
-                                yield e
+                            yield reader.feed_json_body(await resp.aread()) + reader.end()
                             return
                         elif _is_html(resp):
-                            for e in reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0)):
-                                yield e
+                            yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
                             return
                         else:
                             async for data in resp.aiter_bytes():
-                                for e in reader.feed(data):
-                                    yield e
+                                batch = reader.feed(data)
+                                if batch:
+                                    yield batch
                                 if reader.done:
                                     break
-                            for e in reader.end():
-                                yield e
+                            yield reader.end()
                             return
                 except httpx.HTTPError as exc:
-                    err = transport_error(exc, self.endpoint, self.options, self.clock() - t0)
-                    for e in reader.end(err):
-                        yield e
+                    yield reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
                     return
                 attempt += 1
-                yield retry
+                yield [retry]
                 await asyncio.sleep(retry.wait)
 
     def _retry(self, resp: httpx.Response, attempt: int, err: StreamError, t0: float) -> Retrying | None:
@@ -361,8 +357,11 @@ def _server_message(text: str) -> str:
     return msg[:200]
 
 
-def http_error(status: int, text: str, endpoint: Endpoint, t: float) -> StreamError:
+def http_error(status: int, text: str, endpoint: Endpoint, t: float, location: str | None = None) -> StreamError:
     """One line a person can act on, for an HTTP error status."""
+    if 300 <= status < 400:
+        where = f" to {location}" if location else ""
+        return StreamError(t, "bad_request", f"the server redirected{where} (HTTP {status}) — use that address as --base-url", status, text)
     said = _server_message(text)
     suffix = f": {said}" if said else ""
     key = endpoint.api_key_env or "the API key"

@@ -65,15 +65,20 @@ class _Choice:
 class Separator:
     """Feed parsed chunk dicts; get events. One instance per stream."""
 
-    __slots__ = ("_choices",)
+    __slots__ = ("_choices", "error", "finished")
 
     def __init__(self) -> None:
         self._choices: dict[int, _Choice] = {}
+        self.error: StreamError | None = None  # the first error object the stream carried
+        self.finished = False  # some choice has a finish_reason
 
     def feed(self, chunk: dict[str, Any], t: float, out: list[Event]) -> None:
         """Append to ``out`` the events carried by one chunk."""
         if "error" in chunk and chunk["error"]:
-            out.append(_stream_error(chunk["error"], t))
+            err = _stream_error(chunk["error"], t)
+            if self.error is None:
+                self.error = err
+            out.append(err)
         choices = chunk.get("choices")
         if choices:
             for ch in choices:
@@ -90,6 +95,7 @@ class Separator:
                 if reason is not None:
                     self._flush(state, index, t, out)
                     state.finished = True
+                    self.finished = True
                     out.append(Finish(t, reason, index))
         usage = chunk.get("usage")
         if usage is None and "x_groq" in chunk:

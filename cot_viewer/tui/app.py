@@ -47,6 +47,15 @@ class CotViewerApp(App):
     def get_default_screen(self) -> Screen:
         return self._screen_factory()
 
+    def run(self, *args, **kwargs):
+        # Everything imported and built so far lives until exit: move it out of the cyclic
+        # GC's reach, so that collections while tens of thousands of tokens stream in do not
+        # walk Textual's object graph again and again.
+        import gc
+
+        gc.freeze()
+        return super().run(*args, **kwargs)
+
     # -- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:
         for screen in reversed(self.screen_stack):

@@ -288,3 +288,11 @@ def test_html_page_at_the_url_is_a_clear_error(server):
     err = next(e for e in events if isinstance(e, StreamError))
     assert err.kind == "stream" and "check the base URL" in err.message
     assert tr.status == "error"
+
+
+def test_redirect_on_plain_http_is_reported_not_followed(server):
+    server.enqueue(Reply(status=301, headers={"Location": "https://example.invalid/v1/chat/completions"}, body=[b""], chunked=False, content_length=True))
+    tr, events = collect(server)
+    err = next(e for e in events if isinstance(e, StreamError))
+    assert err.kind == "bad_request" and "redirected to https://example.invalid" in err.message
+    assert len(server.completions) == 1

@@ -96,10 +96,12 @@ class AskScreen(PaneScreen):
                 tr.model = model
                 view.info.model = model or ""
             client = StreamClient(endpoint, s.options)
-            async with aclosing(client.astream(tr.messages, max_tokens=s.max_tokens)) as events:
-                async for e in events:
-                    recorder.apply(e)
-                    view.feed(e)
+            apply, feed = recorder.apply, view.feed
+            async with aclosing(client.astream_batches(tr.messages, max_tokens=s.max_tokens)) as batches:
+                async for batch in batches:  # one network read's events
+                    for e in batch:
+                        apply(e)
+                        feed(e)
         except asyncio.CancelledError:
             tr.stop(t=view.clock())
             raise

@@ -32,6 +32,8 @@ from cot_viewer.tui.widgets.status_bar import StatusBar, StatusInfo
 from cot_viewer.tui.widgets.stream_pane import StreamPane
 
 FLUSH_INTERVAL = 0.05
+BUSY_CHUNKS = 200  # chunks in one tick above which the next ticks are skipped
+BUSY_SKIP = 2  # how many
 STACK_BELOW = 100  # columns: narrower than this, the panes stack
 
 THINKING_PLACEHOLDER = "The model is thinking… the answer will appear here."
@@ -75,6 +77,7 @@ class TranscriptView(Vertical):
 
     def _reset_counts(self) -> None:
         self._pend_r: list[str] = []
+        self._skip_tick = 0
         self._pend_a: list[str] = []
         self._answer_text: list[str] = []  # answer shown so far (for Reclassify)
         self._clear_answer = False
@@ -207,6 +210,12 @@ class TranscriptView(Vertical):
             self.info.note = ""
 
     async def flush(self) -> None:
+        # Above ~4,000 tokens/s nobody reads along: draw one tick in three (about 7 frames a
+        # second) and spend the time on the stream instead. Keys are handled between ticks.
+        if self._skip_tick:
+            self._skip_tick -= 1
+            return
+        self._skip_tick = BUSY_SKIP if len(self._pend_r) + len(self._pend_a) > BUSY_CHUNKS else 0
         if self._pend_r:
             text = "".join(self._pend_r)
             self._pend_r.clear()
@@ -239,6 +248,7 @@ class TranscriptView(Vertical):
     async def end(self, tr) -> None:
         """The stream is over: final flush, final status from the transcript."""
         self._timer.pause()
+        self._skip_tick = 0
         await self.flush()
         await self.answer.finish()
         self.live = False

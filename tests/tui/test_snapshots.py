@@ -125,3 +125,38 @@ def test_replay_screen(snap_compare):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(150, 34), run_before=run_before)
+
+
+def _demo_opened():
+    from cot_viewer.commands.replay import demo_transcript
+
+    tr = demo_transcript()
+    return CotViewerApp(lambda: ReplayScreen(tr, opened=True), clock=FakeClock(), cursor_blink=False, theme="textual-dark")
+
+
+def test_outline_and_labelled_monologue(snap_compare):
+    """Issue #5: the outline beside the monologue, label colours on, a step selected."""
+
+    async def run_before(pilot):
+        view = pilot.app.screen.view
+        await _ready(pilot, lambda: view.analysis is not None)
+        await pilot.press("l")
+        view.outline_list.focus()
+        await pilot.press("down", "down", "down", "down", "down", "down", "enter")
+        await pilot.pause(0.1)
+
+    assert snap_compare(_demo_opened(), terminal_size=(160, 40), run_before=run_before)
+
+
+def test_step_through(snap_compare):
+    """Issue #5: step-through replay, step 6 revealed, the answer hidden."""
+
+    async def run_before(pilot):
+        screen = pilot.app.screen
+        await _ready(pilot, lambda: screen.view.analysis is not None)
+        await pilot.press("s")
+        await _ready(pilot, lambda: screen.stepping)
+        await pilot.press("n", "n", "n", "n", "n")
+        await pilot.pause(0.1)
+
+    assert snap_compare(_demo_opened(), terminal_size=(160, 40), run_before=run_before)

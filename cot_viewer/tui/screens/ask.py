@@ -125,6 +125,16 @@ class AskScreen(PaneScreen):
             except Exception:  # noqa: BLE001 - WorkerCancelled / WorkerFailed
                 pass
 
+    async def note_target(self):
+        if self.generating:
+            self.notify("Notes can be added once the answer is complete.", severity="warning")
+            return None
+        s = self.session
+        if not s.turns or s.history is None or not self.view.info.saved_id:
+            self.notify("This transcript is not saved in the history, so it cannot take notes.", severity="warning")
+            return None
+        return s.history, s.turns[self.viewing].id
+
     # -- actions -------------------------------------------------------------------------------
     async def action_stop(self) -> None:
         if self.generating:

@@ -1,4 +1,4 @@
-"""Keys shared by every screen that shows the two panes."""
+"""Keys shared by every screen that shows the two panes (and the outline)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,16 @@ class PaneScreen(Screen):
     BINDINGS = [
         Binding("f", "maximize_pane", "Maximise"),
         Binding("t", "toggle_monologue", "Monologue"),
+        Binding("o", "toggle_outline", "Outline"),
+        Binding("l", "toggle_labels", "Labels"),
+        Binding("m", "note", "Note"),
     ]
     PALETTE = [
         ("Maximise pane", "Maximise the focused pane (again to restore)", "maximize_pane"),
         ("Toggle monologue", "Hide or show the monologue pane", "toggle_monologue"),
+        ("Toggle outline", "Hide or show the outline: phases and steps, coloured by label", "toggle_outline"),
+        ("Toggle label colours", "Colour the monologue's steps by their label", "toggle_labels"),
+        ("Add a note", "Attach a note to the selected step (saved in the history)", "note"),
     ]
 
     @property
@@ -40,3 +46,48 @@ class PaneScreen(Screen):
         view.toggle_class("no-monologue")
         if view.has_class("no-monologue") and self.focused is view.monologue:
             view.answer.focus()
+
+    def action_toggle_outline(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        self.view.toggle_outline()
+
+    def action_toggle_labels(self) -> None:
+        self.view.toggle_labels()
+
+    # -- notes ---------------------------------------------------------------------------------
+    def note_step(self) -> int | None:
+        """The step a note goes on: the outline's selected step (the replay overrides)."""
+        return self.view.selected_step()
+
+    async def note_target(self):
+        """``(history, transcript id)`` to save a note in, or None (after saying why)."""
+        return None
+
+    async def action_note(self) -> None:
+        view = self.view
+        step = self.note_step()
+        if step is None:
+            msg = "Select a step in the outline first" + ("." if view.outline_visible else " (o shows it).")
+            self.notify(msg, severity="warning")
+            return
+        target = await self.note_target()
+        if target is None:
+            return
+        history, tid = target
+        s = view.outline_list.steps[step]
+
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                history.add_note(tid, text, step=step)
+            except Exception as exc:  # noqa: BLE001 - a store error: say so, keep the app
+                self.notify(f"The note was not saved: {exc}", severity="error")
+                return
+            view.add_note(step, text)
+            self.notify(f"Note saved on step {step + 1}.")
+
+        from cot_viewer.tui.screens.note import NoteScreen
+
+        self.app.push_screen(NoteScreen(step, s.label, view.monologue.slice(s.start, s.end)), done)

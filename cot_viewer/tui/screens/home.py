@@ -296,14 +296,14 @@ class HomeScreen(Screen):
         if tr is not None:
             from cot_viewer.tui.screens.replay import ReplayScreen
 
-            self.app.push_screen(ReplayScreen(tr, opened=True, closable=True))
+            self.app.push_screen(ReplayScreen(tr, opened=True, closable=True, history=self.history))
 
     def action_replay(self) -> None:
         tr = self._get()
         if tr is not None:
             from cot_viewer.tui.screens.replay import ReplayScreen
 
-            self.app.push_screen(ReplayScreen(tr, 1.0, closable=True))
+            self.app.push_screen(ReplayScreen(tr, 1.0, closable=True, history=self.history))
 
     def action_delete(self) -> None:
         tid = self.selected_id()

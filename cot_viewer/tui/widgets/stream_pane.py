@@ -28,6 +28,7 @@ from typing import Iterable
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -161,8 +162,8 @@ class StreamPane(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        ("home", "scroll_home", "Top"),
-        ("end", "scroll_end", "End"),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "End", show=False),
     ]
 
     def __init__(self, text: str = "", *, placeholder: str = "", name: str | None = None,
@@ -181,6 +182,7 @@ class StreamPane(ScrollView, can_focus=True):
         self._strips: dict[tuple[int, int], Strip] = {}
         self._styles: dict[str, Style] | None = None
         self._overlays: list[tuple[int, int, Style]] = []
+        self._overlay_reach: list[int] = []  # running max of the overlays' ends (for bisection)
         self._highlight: tuple[int, int] | None = None
         self._size_seen = None
         if text:
@@ -288,8 +290,33 @@ class StreamPane(ScrollView, can_focus=True):
             style = colour if isinstance(colour, Style) else Style(bgcolor=colour)
             out.append((s, e, style))
         out.sort(key=lambda x: x[0])
-        self._overlays = out
+        reach: list[int] = []
+        m = 0
+        for _, e, _ in out:
+            m = max(m, e)
+            reach.append(m)
+        self._overlays, self._overlay_reach = out, reach
         self._invalidate_overlays()
+
+    def slice(self, start: int, end: int) -> str:
+        """``text[start:end]`` without joining the whole text (for outline entries)."""
+        start, end = max(0, start), min(end, self._length)
+        if end <= start:
+            return ""
+        starts, lines = self._starts, self._lines
+        i = bisect_right(starts, start) - 1
+        out: list[str] = []
+        pos = start
+        while pos < end and i < len(lines):
+            a = pos - starts[i]
+            piece = lines[i][a:end - starts[i]]
+            out.append(piece)
+            pos += len(piece)
+            if pos < end:
+                out.append("\n")
+                pos += 1
+            i += 1
+        return "".join(out)
 
     # -- layout --------------------------------------------------------------------------------
     def _fence_after(self, i: int) -> bool:
@@ -465,7 +492,10 @@ class StreamPane(ScrollView, can_focus=True):
     def _row_overlays(self, ga: int, gb: int) -> list[tuple[int, int, Style]]:
         found = []
         if self._overlays:
-            for s, e, style in self._overlays:
+            overlays = self._overlays
+            # spans before k all end at or before ga (the running max of ends is sorted)
+            for k in range(bisect_right(self._overlay_reach, ga), len(overlays)):
+                s, e, style = overlays[k]
                 if s >= gb:
                     break
                 if e > ga:

@@ -4,10 +4,20 @@ plus the one consumer of events shared by the live ask and the replay.
 Events are applied as they come (cheap: counters and list appends); the panes are fed by a
 timer every ``FLUSH_INTERVAL`` seconds with whatever accumulated, so thousands of tokens a
 second cost ~20 pane updates a second and keys stay responsive.
+
+The outline (issue #5) is fed from the same flush: the coalesced reasoning text goes to an
+``IncrementalAnalyzer`` (only while the outline, the label colours or the step-through need
+it), and the outline polls ``steps_since`` at most every ``OUTLINE_INTERVAL`` (every
+``OUTLINE_BUSY_INTERVAL`` above ~4,000 tokens/s). Phases and metrics come from
+``snapshot()``, taken when paragraphs have closed and at most once per 20× its own cost, so
+they cost ≤ 5% however long the trace; after the stream the final snapshot has ``char_times``
+(seconds per phase). A finished transcript is analysed in a thread after its first screen.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -28,6 +38,7 @@ from cot_viewer.stream.events import (
     Usage,
 )
 from cot_viewer.tui.widgets.answer_pane import AnswerPane
+from cot_viewer.tui.widgets.outline import LabelPalette, OutlineList, OutlinePanel
 from cot_viewer.tui.widgets.status_bar import StatusBar, StatusInfo
 from cot_viewer.tui.widgets.stream_pane import StreamPane
 
@@ -35,6 +46,11 @@ FLUSH_INTERVAL = 0.05
 BUSY_CHUNKS = 200  # chunks in one tick above which the next ticks are skipped
 BUSY_SKIP = 2  # how many
 STACK_BELOW = 100  # columns: narrower than this, the panes stack
+OUTLINE_MIN_WIDTH = 140  # columns: the outline is shown by default from this width on
+OUTLINE_INTERVAL = 0.25  # s: the outline catches up with the analyser at most this often
+OUTLINE_BUSY_INTERVAL = 1.0  # s: ... while the flush skips ticks (very high token rates)
+WHOLE_ANALYSIS_DELAY = 0.3  # s after opening a finished transcript before it is analysed
+SNAPSHOT_COST_SHARE = 20  # phases/metrics snapshot at most once per 20× its own cost
 
 THINKING_PLACEHOLDER = "The model is thinking… the answer will appear here."
 WAITING_PLACEHOLDER = "Waiting for the model…"
@@ -65,6 +81,8 @@ class TranscriptView(Vertical):
     TranscriptView #monologue { color: $text-muted; }
     TranscriptView.stacked > #panes { layout: vertical; }
     TranscriptView.no-monologue #monologue { display: none; }
+    TranscriptView.no-outline #outline { display: none; }
+    TranscriptView.stacked #outline { width: 1fr; }
     TranscriptView > #error-line { height: auto; padding: 0 1; color: $text-error; display: none; }
     TranscriptView > #error-line.shown { display: block; }
     """
@@ -73,6 +91,21 @@ class TranscriptView(Vertical):
         super().__init__(id=id)
         self.clock = clock  # seconds on the events' time base (since the request started)
         self.info = StatusInfo()
+        self.outline_wanted: bool | None = None  # None: shown from OUTLINE_MIN_WIDTH columns on
+        self.labels_on = False
+        self.stepping = False  # step-through (the replay screen drives it)
+        self.notes: dict[int, list[str]] = {}
+        self.analysis = None  # the final Analysis of the finished transcript shown
+        self.metrics = None
+        self._tr = None  # the finished transcript shown (for a whole analysis)
+        self._gen = 0  # bumps on begin/load: a late analysis of older text is dropped
+        self._analyzer = None  # IncrementalAnalyzer while streaming (when wanted)
+        self._frozen = 0  # steps the outline holds that can no longer change
+        self._polled = self._snap_frozen = -1
+        self._next_poll = self._next_snap = 0.0
+        self.analysis_s = 0.0  # seconds spent inside the analyser (feeding, polling, snapshots)
+        self._analysis_module = None  # cot_viewer.analysis, imported in a thread (~60 ms of regexes)
+        self._live_pending = False  # live analysis wanted, waiting for that import
         self._reset_counts()
 
     def _reset_counts(self) -> None:
@@ -94,6 +127,7 @@ class TranscriptView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="prompt-line")
         with Horizontal(id="panes"):
+            yield OutlinePanel(id="outline")
             mono = StreamPane(id="monologue", placeholder=WAITING_PLACEHOLDER)
             mono.border_title = "Monologue"
             yield mono
@@ -106,13 +140,35 @@ class TranscriptView(Vertical):
     def on_mount(self) -> None:
         self.monologue.anchor()
         self._timer = self.set_interval(FLUSH_INTERVAL, self.flush, pause=True)
+        lst = self.outline_list
+        lst.notes = self.notes
+        lst.text_of = self.monologue.slice
+        self._theme_changed()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self._layout_for(self.app.size.width)
+        if self._analysis_wanted():
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        if self._analysis_module is None:
+            self.run_worker(self._import_analysis, thread=True, group="analysis-import", exclusive=True)
+
+    def _import_analysis(self):
+        """Off the event loop: the request and the first tokens are not held up by it."""
+        import importlib
+
+        module = importlib.import_module("cot_viewer.analysis")
+        self._analysis_module = module
+        return module
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
 
     def _layout_for(self, width: int) -> None:
         self.set_class(width < STACK_BELOW, "stacked")
+        if self.outline_wanted is None:
+            self.set_class(width < OUTLINE_MIN_WIDTH, "no-outline")
+        self._wake_analysis()
 
     # -- parts ---------------------------------------------------------------------------------
     @property
@@ -126,6 +182,18 @@ class TranscriptView(Vertical):
     @property
     def status(self) -> StatusBar:
         return self.query_one("#status", StatusBar)
+
+    @property
+    def outline(self) -> OutlinePanel:
+        return self.query_one("#outline", OutlinePanel)
+
+    @property
+    def outline_list(self) -> OutlineList:
+        return self.query_one("#outline-list", OutlineList)
+
+    @property
+    def outline_visible(self) -> bool:
+        return not self.has_class("no-outline")
 
     def set_prompt(self, text: str, label: str = "") -> None:
         prefix = (label + " ", "$text-accent") if label else ("› ", "$text-accent")
@@ -146,6 +214,9 @@ class TranscriptView(Vertical):
         self.show_error(None)
         self.monologue.clear()
         self.monologue.placeholder = WAITING_PLACEHOLDER
+        self._reset_analysis(None)
+        if self._analysis_wanted():
+            self._start_live_analysis()
         self.monologue.anchor()
         await self.answer.clear()
         self.answer.follow(True)
@@ -220,6 +291,10 @@ class TranscriptView(Vertical):
             text = "".join(self._pend_r)
             self._pend_r.clear()
             self.monologue.append(text)
+            if self._analyzer is not None:
+                t0 = time.perf_counter()
+                self._analyzer.feed(text)
+                self.analysis_s += time.perf_counter() - t0
         if self._clear_answer:
             self._clear_answer = False
             await self.answer.clear()
@@ -230,6 +305,10 @@ class TranscriptView(Vertical):
             await self.answer.append(text)
         elif self.info.phase == "thinking" and not self._answer_text:
             self.answer.set_placeholder(THINKING_PLACEHOLDER)
+        if self._live_pending and self._analysis_module is not None:
+            self._start_live_analysis()
+        if self._analyzer is not None:
+            self._poll_analysis()
         self.refresh_status()
 
     def refresh_status(self) -> None:
@@ -252,6 +331,19 @@ class TranscriptView(Vertical):
         await self.flush()
         await self.answer.finish()
         self.live = False
+        self._tr = tr
+        self.set_notes(getattr(tr, "notes", None) or [])
+        a = self._analyzer
+        if a is not None:
+            self._analyzer = None
+            t0 = time.perf_counter()
+            a.close()
+            final = a.snapshot(tr.answer, tr.reasoning_char_times() or None)
+            self.analysis_s += time.perf_counter() - t0
+            self._finish_analysis(final)
+        elif self._analysis_wanted():  # the import was not done yet (a very short stream)
+            self._live_pending = False
+            self.call_after_refresh(self._analyse_whole)
         self.set_final(tr)
 
     def set_final(self, tr) -> None:
@@ -292,6 +384,8 @@ class TranscriptView(Vertical):
         self.show_error(None)
         mono, ans = self.monologue, self.answer
         mono.set_text(tr.reasoning)
+        self._reset_analysis(tr)
+        self.set_notes(getattr(tr, "notes", None) or [])
         ans.set_placeholder("")
         await ans.set_text(tr.answer)
         if at_end:
@@ -303,3 +397,189 @@ class TranscriptView(Vertical):
             mono.scroll_to(y=0, animate=False, immediate=True)
             ans.scroll_to(y=0, animate=False, immediate=True)
         self.set_final(tr)
+        if self._analysis_wanted():
+            # after the first screen: the thread would compete with painting it for the GIL
+            self.set_timer(WHOLE_ANALYSIS_DELAY, self._analyse_whole)
+
+    # -- the analysis and the outline ----------------------------------------------------------
+    def _analysis_wanted(self) -> bool:
+        return self.outline_visible or self.labels_on or self.stepping
+
+    def _reset_analysis(self, tr) -> None:
+        if tr is not None and tr is self._tr and self.analysis is not None:
+            # the same finished transcript again (leaving the step-through): keep its analysis
+            self.outline_list.set_limit(None)
+            self._apply_labels()
+            self._show_outline_chrome()
+            return
+        self._gen += 1
+        self._tr = tr
+        self._analyzer = None
+        self._live_pending = False
+        self.analysis = self.metrics = None
+        self._frozen = 0
+        self._polled = -1
+        self._snap_frozen = -1
+        self._next_poll = self._next_snap = 0.0
+        lst = self.outline_list
+        lst.clear()
+        lst.follow = tr is None  # a live stream is followed; a finished transcript opens at the top
+        self.monologue.set_labels([])
+        self._show_outline_chrome()
+
+    def _start_live_analysis(self) -> None:
+        if self._analysis_module is None:  # started at the next flush after the import
+            self._live_pending = True
+            self._warm_up()
+            return
+        self._live_pending = False
+        self._analyzer = self._analysis_module.IncrementalAnalyzer()
+        if len(self.monologue):  # switched on mid-stream: catch up once
+            self._analyzer.feed(self.monologue.text)
+            self._poll_analysis(force=True)
+
+    def _wake_analysis(self) -> None:
+        """The outline, the labels or the step-through want the analysis: start it if needed."""
+        if not self.is_mounted or not self._analysis_wanted():
+            return
+        if self.live:
+            if self._analyzer is None and not self._live_pending:
+                self._start_live_analysis()
+        elif self.analysis is None and self._tr is not None:
+            self._analyse_whole()
+
+    def _poll_analysis(self, *, force: bool = False) -> None:
+        a = self._analyzer
+        now = time.monotonic()
+        if a is None or (not force and (now < self._next_poll or a.version == self._polled)):
+            return
+        self._polled = a.version
+        self._next_poll = now + (OUTLINE_BUSY_INTERVAL if self._skip_tick else OUTLINE_INTERVAL)
+        lst = self.outline_list
+        t0 = time.perf_counter()
+        new = a.steps_since(self._frozen)
+        self.analysis_s += time.perf_counter() - t0
+        lst.set_steps_from(self._frozen, new)
+        self._frozen = a.frozen_steps
+        # phases and metrics: not while the flush skips ticks (nobody reads along at those
+        # rates; the final snapshot comes at the end), else at most once per 20× their cost
+        if self._frozen != self._snap_frozen and (force or (now >= self._next_snap and not self._skip_tick)):
+            t0 = time.perf_counter()
+            snap = a.snapshot()
+            cost = time.perf_counter() - t0
+            self.analysis_s += cost
+            self._snap_frozen = self._frozen
+            self._next_snap = now + max(OUTLINE_BUSY_INTERVAL, SNAPSHOT_COST_SHARE * cost)
+            lst.set_phases(snap.phases)
+            self.metrics = snap.metrics
+        self._apply_labels()
+        self._show_outline_chrome()
+
+    def _analyse_whole(self) -> None:
+        if self.analysis is not None or self._tr is None or self.live:
+            return
+        self.run_worker(self.ensure_analysis(), group="analysis", exclusive=True)
+
+    async def ensure_analysis(self):
+        """The analysis of the finished transcript shown (computed in a thread if needed)."""
+        if self.analysis is None and self._tr is not None and not self.live:
+            tr, gen = self._tr, self._gen
+
+            def run():
+                return self._import_analysis().analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None)
+
+            result = await asyncio.to_thread(run)
+            if gen == self._gen and self.analysis is None:
+                self._finish_analysis(result)
+        return self.analysis
+
+    def _finish_analysis(self, analysis) -> None:
+        self.analysis = analysis
+        self.metrics = analysis.metrics
+        self.outline_list.set_analysis(analysis.steps, analysis.phases)
+        self._apply_labels()
+        self._show_outline_chrome()
+
+    def _apply_labels(self) -> None:
+        mono = self.monologue
+        if not self.labels_on:
+            if mono._overlays:
+                mono.set_labels([])
+            return
+        lst = self.outline_list
+        span = self.palette.span
+        mono.set_labels([(s.start, s.end, span[s.label]) for s in lst.steps[: lst.shown]])
+
+    def _show_outline_chrome(self) -> None:
+        panel = self.outline
+        panel.show_head(self.metrics, live=self._analyzer is not None, stepping=self.stepping)
+        panel.show_detail(self.monologue.slice)
+
+    def _theme_changed(self) -> None:
+        self.palette = LabelPalette.for_app(self.app)
+        lst = self.outline_list
+        lst.palette = self.palette
+        lst._strips.clear()
+        lst.refresh()
+        self._apply_labels()
+        self._show_outline_chrome()
+
+    def toggle_outline(self) -> None:
+        self.outline_wanted = not self.outline_visible
+        self.set_class(not self.outline_wanted, "no-outline")
+        if not self.outline_wanted and self.screen.focused is self.outline_list:
+            self.monologue.focus()
+        self._wake_analysis()
+
+    def toggle_labels(self) -> None:
+        self.labels_on = not self.labels_on
+        self._apply_labels()
+        self._wake_analysis()
+
+    def set_notes(self, notes) -> None:
+        """Notes as exported (``{"step": i, "text": …}``); only notes on a step are shown."""
+        self.notes.clear()
+        for n in notes:
+            step = n.get("step") if isinstance(n, dict) else getattr(n, "step", None)
+            text = n.get("text") if isinstance(n, dict) else getattr(n, "text", "")
+            if step is not None:
+                self.notes.setdefault(int(step), []).append(str(text or ""))
+        self.outline_list._strips.clear()
+        self.outline_list.refresh()
+        self._show_outline_chrome()
+
+    def add_note(self, step: int, text: str) -> None:
+        self.notes.setdefault(step, []).append(text)
+        self.outline_list._strips.clear()
+        self.outline_list.refresh()
+        self._show_outline_chrome()
+
+    def selected_step(self) -> int | None:
+        """The step the outline's cursor is on (None without an analysis)."""
+        lst = self.outline_list
+        return lst.cursor_step() if lst.shown else None
+
+    def go_to_step(self, i: int, *, move_cursor: bool = True) -> None:
+        """Scroll the monologue to step ``i`` and highlight it."""
+        lst = self.outline_list
+        if not 0 <= i < len(lst.steps):
+            return
+        step = lst.steps[i]
+        mono = self.monologue
+        mono.scroll_to_offset(step.start)
+        mono.highlight(step.start, step.end)
+        if move_cursor:
+            lst.move_to_step(i)
+
+    def on_outline_list_selected(self, msg: OutlineList.Selected) -> None:
+        msg.stop()
+        lst = self.outline_list
+        if msg.step is not None:
+            self.go_to_step(msg.step, move_cursor=False)
+        elif msg.phase is not None and msg.phase < len(lst.phases):
+            self.go_to_step(lst.phases[msg.phase].first_step, move_cursor=False)
+        self._show_outline_chrome()
+
+    def on_outline_list_moved(self, msg: OutlineList.Moved) -> None:
+        msg.stop()
+        self.outline.show_detail(self.monologue.slice)

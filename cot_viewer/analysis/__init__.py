@@ -23,7 +23,11 @@ API
     that can no longer change) and ``steps_since(n)`` (steps from index n, the open
     paragraph's ones provisional).  Once closed, ``snapshot()`` equals ``analyze()``.
     A paragraph's labels are frozen as soon as the blank line after it arrives; feeding
-    costs O(delta) unless the delta holds a newline (then O(open paragraph)).
+    costs O(delta), plus O(current line) when the delta holds a newline, plus labelling
+    each paragraph it closes (once).  ``snapshot()`` reuses the totals, phase scan,
+    answer statements and step objects of the frozen paragraphs (snapshots share
+    objects: treat them as read-only) and returns the same object when called again at
+    the same version with the same arguments.
 
 Labels (``LABELS``): Read, Analyze, Plan, Implement, Explore, Verify, Monitor — Li et al.'s
 (EMNLP 2025) adaptation of Schoenfeld's episodes.  Phases (``PHASE_KINDS``): definition,

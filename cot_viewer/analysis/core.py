@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .labels import LabelContext, label_paragraph
-from .metrics import TimeLine, compute_metrics
+from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
 from .model import Analysis, Phase, Step
-from .phases import ParSummary, phase_paragraphs, summarize_paragraph
-from .segment import _separators, _strip, paragraph_spans, sentence_spans
+from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
+from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, sentence_spans
 
 __all__ = ["analyze", "IncrementalAnalyzer"]
 
@@ -21,21 +22,129 @@ class _ParRecord:
     spans: tuple[tuple[int, int], ...]  # absolute
     labels: tuple[str, ...]
     summary: ParSummary
+    words: int  # whitespace-separated words of the paragraph
+    pivots: int
+    switches: int
+    stats: LabelStats
 
 
 def _make_record(
-    text: str, start: int, end: int, offset: int, ctx: LabelContext, par_index: int, first_step: int
+    text: str, start: int, end: int, offset: int, ctx: LabelContext, par_index: int, first_step: int,
+    memo: dict | None = None,
 ) -> tuple[_ParRecord | None, LabelContext]:
-    """Segment and label the paragraph ``text[start:end]``; ``offset`` makes spans absolute."""
+    """Segment and label the paragraph ``text[start:end]``; ``offset`` makes spans absolute.
+    ``memo``: see :func:`label_paragraph`."""
     spans = sentence_spans(text, start, end)
     if not spans:
         return None, ctx
-    labels, ctx2 = label_paragraph(text, spans, ctx)
+    labels, ctx2 = label_paragraph(text, spans, ctx, memo)
     summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset)
+    words, pivots, switches = text_counts(text[start:end])
+    if offset:
+        spans = [(s + offset, e + offset) for s, e in spans]
     return (
-        _ParRecord(tuple((s + offset, e + offset) for s, e in spans), tuple(labels), summary),
+        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches, LabelStats.of(spans, labels)),
         ctx2,
     )
+
+
+def _phases(
+    specs: Sequence[tuple[str, int, int, int]],
+    summary: Callable[[int], ParSummary],
+    timeline: TimeLine | None,
+    words_of: Callable[[int, int], int],
+    cache: dict[tuple, tuple[Phase, int]] | None = None,
+    cacheable: int = 0,
+) -> tuple[list[Phase], list[tuple[int, int]], list[int]]:
+    """Phase objects for ``phase_paragraphs()`` output, their paragraph ranges and the
+    words of every reconstruction cycle (the text between paragraphs is whitespace, so a
+    phase's words are its paragraphs' words).  Without a timeline, phases that end
+    before paragraph ``cacheable`` are taken from / put into ``cache``."""
+    phases: list[Phase] = []
+    ranges: list[tuple[int, int]] = []
+    cycle_words: list[int] = []
+    t_prev = timeline.arrived(0) if timeline else None
+    if cache is not None and timeline is None:
+        used: dict[tuple, tuple[Phase, int]] = {}
+        for spec in specs:
+            p0, p1 = spec[2], spec[3]
+            key = (len(phases), *spec)
+            got = cache.get(key) if p1 < cacheable else None
+            if got is None:
+                a, b = summary(p0), summary(p1)
+                ph = Phase(len(phases), spec[0], spec[1], a.first_step, b.last_step, a.start, b.end, None)
+                got = (ph, words_of(p0, p1) if spec[0] == "reconstruction" else 0)
+                if p1 < cacheable:
+                    used[key] = got
+            else:
+                used[key] = got
+            phases.append(got[0])
+            ranges.append((p0, p1))
+            if spec[0] == "reconstruction":
+                cycle_words.append(got[1])
+        cache.clear()
+        cache.update(used)
+        return phases, ranges, cycle_words
+    for kind, number, p0, p1 in specs:
+        a, b = summary(p0), summary(p1)
+        seconds = None
+        if timeline is not None and t_prev is not None:
+            t_end = timeline.arrived(b.end - 1)
+            if t_end is not None:
+                seconds = round(max(0.0, t_end - t_prev), 6)
+                t_prev = t_end
+        phases.append(Phase(len(phases), kind, number, a.first_step, b.last_step, a.start, b.end, seconds))
+        ranges.append((p0, p1))
+        if kind == "reconstruction":
+            cycle_words.append(words_of(p0, p1))
+    return phases, ranges, cycle_words
+
+
+def _steps_of(records: Sequence[_ParRecord], p0: int, p1: int, phase: int) -> tuple[Step, ...]:
+    out = []
+    for p in range(p0, p1 + 1):
+        rec = records[p]
+        k = rec.summary.first_step
+        for (s, e), lab in zip(rec.spans, rec.labels):
+            out.append(Step(k, s, e, p, lab, phase))
+            k += 1
+    return tuple(out)
+
+
+def _all_steps(
+    records: Sequence[_ParRecord],
+    ranges: Sequence[tuple[int, int]],
+    cache: dict[tuple[int, int, int], tuple[Step, ...]] | None = None,
+    cacheable: int = 0,
+) -> list[Step]:
+    """The steps of all ``records``, each with the index of the phase (paragraph range in
+    ``ranges``, in order) that holds it.  Steps of paragraphs below ``cacheable`` are
+    taken from / put into ``cache`` (keyed by phase and paragraph range)."""
+    steps: list[Step] = []
+    nxt = 0
+    used: dict[tuple[int, int, int], tuple[Step, ...]] = {}
+    for ph, (p0, p1) in enumerate(ranges):
+        if p0 > nxt:  # not in any phase (does not happen: phases cover every paragraph)
+            steps.extend(_steps_of(records, nxt, p0 - 1, -1))
+        hi = min(p1, cacheable - 1)
+        if cache is not None and hi >= p0:
+            key = (ph, p0, hi)
+            got = cache.get(key)
+            if got is None:
+                got = _steps_of(records, p0, hi, ph)
+            used[key] = got
+            steps.extend(got)
+            if p1 > hi:
+                steps.extend(_steps_of(records, hi + 1, p1, ph))
+        else:
+            steps.extend(_steps_of(records, p0, p1, ph))
+        nxt = p1 + 1
+    if nxt < len(records):
+        steps.extend(_steps_of(records, nxt, len(records) - 1, -1))
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
+    return steps
 
 
 def _build(
@@ -45,27 +154,22 @@ def _build(
     answer: str = "",
     char_times: CharTimes | None = None,
 ) -> Analysis:
-    steps: list[Step] = []
-    for p, rec in enumerate(records):
-        for (s, e), lab in zip(rec.spans, rec.labels):
-            steps.append(Step(len(steps), s, e, p, lab))
     summaries = [r.summary for r in records]
     timeline = TimeLine(char_times) if char_times else None
-    phases: list[Phase] = []
-    t_prev = timeline.arrived(0) if timeline else None
-    for kind, number, p0, p1 in phase_paragraphs(summaries, closed):
-        a, b = summaries[p0], summaries[p1]
-        seconds = None
-        if timeline is not None and t_prev is not None:
-            t_end = timeline.arrived(b.end - 1)
-            if t_end is not None:
-                seconds = round(max(0.0, t_end - t_prev), 6)
-                t_prev = t_end
-        ph = Phase(len(phases), kind, number, a.first_step, b.last_step, a.start, b.end, seconds)
-        for k in range(a.first_step, b.last_step + 1):
-            steps[k].phase = ph.index
-        phases.append(ph)
-    metrics = compute_metrics(text, steps, phases, answer, timeline, paragraphs=len(records))
+    cum = [0]
+    stats = LabelStats()
+    pivots = switches = 0
+    for rec in records:
+        cum.append(cum[-1] + rec.words)
+        stats.add(rec.stats)
+        pivots += rec.pivots
+        switches += rec.switches
+    phases, ranges, cycle_words = _phases(
+        phase_paragraphs(summaries, closed), summaries.__getitem__, timeline, lambda p0, p1: cum[p1 + 1] - cum[p0]
+    )
+    steps = _all_steps(records, ranges)
+    metrics = assemble_metrics(text, len(steps), len(records), cum[-1], pivots, switches, stats, phases, cycle_words,
+                               answer, timeline)
     return Analysis(steps=steps, phases=phases, metrics=metrics)
 
 
@@ -74,8 +178,9 @@ def analyze(reasoning: str, answer: str = "", char_times: CharTimes | None = Non
     records: list[_ParRecord] = []
     ctx = LabelContext()
     nsteps = 0
+    memo: dict = {}  # repeated sentences ("Wait.", "Let me check.") are labelled once
     for ps, pe in paragraph_spans(reasoning):
-        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps)
+        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps, memo)
         if rec is not None:
             records.append(rec)
             nsteps += len(rec.spans)
@@ -87,15 +192,30 @@ class IncrementalAnalyzer:
 
     ``feed`` only appends; a paragraph is segmented and labelled once, when the blank line
     that closes it arrives, and its labels are frozen from then on.  The open paragraph is
-    segmented and labelled lazily, when somebody asks (``snapshot``, ``steps_since``,
-    ``open_steps``).  After ``close()``, ``snapshot()`` equals ``analyze()`` on the same text.
+    segmented and labelled lazily, when somebody asks (``snapshot``, ``steps_since``),
+    at most once per :attr:`version`.  After ``close()``, ``snapshot()`` equals
+    ``analyze()`` on the same text.
+
+    Costs: ``feed(delta)`` is O(delta) plus O(current line) when ``delta`` holds a newline
+    (looking for the blank line and code fences), plus segmenting and labelling each
+    paragraph it closes, once.  ``steps_since(n)`` is O(steps returned + open paragraph).
+    ``snapshot()`` keeps running totals, the cycle scan and the answer statements of the
+    frozen paragraphs, and reuses their :class:`Step` objects while their phase stays the
+    same, so it costs O(paragraphs) with a small constant plus O(open paragraph); called
+    again at the same version with the same arguments it returns the same
+    :class:`Analysis`.  Treat the returned objects as read-only: snapshots share them.
     """
 
     def __init__(self) -> None:
         self._pieces: list[str] = []
         self._length = 0
         self._tail: list[str] = []  # text from self._base on (the open region)
+        self._tail_len = 0
         self._base = 0
+        # the separator scan of the open region (offsets relative to self._base):
+        self._line: list[str] = []  # text from self._line_at on: the last line, with the "\n" before it
+        self._line_at = 0
+        self._fences: list[int] = []  # code fences found in the open region
         self._records: list[_ParRecord] = []
         self._ctx = LabelContext()
         self._nsteps = 0
@@ -103,6 +223,16 @@ class IncrementalAnalyzer:
         self._version = 0
         self._open_cache: tuple[int, _ParRecord | None] | None = None
         self._text_cache: tuple[int, str] | None = None
+        # snapshot state
+        self._tracker = PhaseTracker()
+        self._stats = LabelStats()
+        self._words = self._pivots = self._switches = 0
+        self._cum_words = [0]  # words of the frozen paragraphs before index p
+        self._step_cache: dict[tuple[int, int, int], tuple[Step, ...]] = {}  # see _all_steps
+        self._answers = AnswerScan()
+        self._snap_cache: tuple[tuple, Analysis] | None = None
+        self._memo: dict = {}  # sentence -> features, for the open paragraph labelled again (label_paragraph)
+        self._phase_cache: dict[tuple, tuple[Phase, int]] = {}  # (spec, index) -> Phase, cycle words
 
     # ------------------------------------------------------------------ feeding
     def feed(self, delta: str) -> None:
@@ -114,9 +244,12 @@ class IncrementalAnalyzer:
         self._pieces.append(delta)
         self._tail.append(delta)
         self._length += len(delta)
+        self._tail_len += len(delta)
         self._version += 1
         if "\n" in delta:  # only a newline can complete a paragraph separator
-            self._scan()
+            self._scan(delta)
+        else:
+            self._line.append(delta)
 
     def close(self) -> None:
         """The stream ended: the last paragraph is closed."""
@@ -128,40 +261,88 @@ class IncrementalAnalyzer:
             self._close_paragraph(tail, *span)
         self._base += len(tail)
         self._tail = []
+        self._tail_len = 0
         self._closed = True
         self._version += 1
 
-    def _scan(self) -> None:
-        tail = "".join(self._tail)
-        seps = _separators(tail)
-        if not seps:
-            self._tail = [tail]
+    def _scan(self, delta: str) -> None:
+        """Find the blank-line separators that ``delta`` completes.
+
+        The same as ``_separators(tail)`` on the whole open region, done on its last line
+        only: a separator ``\\n[ \\t\\r]*\\n`` or a code fence found in a prefix stays one in
+        every longer text, and a new one needs a newline of ``delta``; it starts at or
+        after the last newline before ``delta`` (a fence: at a line start after it).  A
+        separator is protected when an odd number of fences precede it (inside a block)."""
+        at = self._line_at
+        self._line.append(delta)
+        window = "".join(self._line)
+        last = self._fences[-1] if self._fences else -1
+        for m in FENCE_RE.finditer(window):
+            f = at + m.start()
+            if f > last:
+                self._fences.append(f)
+                last = f
+        cut = -1  # end of the last unprotected separator (relative to the open region)
+        closing: list[tuple[int, int]] = []
+        for m in _BLANK_RE.finditer(window):
+            s = at + m.start()
+            if bisect_right(self._fences, s) % 2:
+                continue  # inside a code block
+            closing.append((s, at + m.end()))
+            cut = at + m.end()
+        nl = window.rfind("\n")
+        if cut < 0:
+            self._line_at = at + nl
+            self._line = [window[nl:]]
             return
+        tail = "".join(self._tail)
         pos = 0
-        for s, e in seps:
+        for s, e in closing:
             span = _strip(tail, pos, s)
             if span is not None:
                 self._close_paragraph(tail, *span)
             pos = e
+        # the open region restarts after the last separator
         self._base += pos
-        self._tail = [tail[pos:]] if pos < len(tail) else []
+        rest = tail[pos:]
+        self._tail = [rest] if rest else []
+        self._tail_len = len(rest)
+        self._fences = [f - pos for f in self._fences if f >= pos]
+        line_at = at + nl
+        if line_at >= pos:
+            self._line_at = line_at - pos
+            self._line = [window[nl:]]
+        else:  # no newline after the separator: the region is one line
+            self._line_at = 0
+            self._line = [rest] if rest else []
 
     def _close_paragraph(self, tail: str, s: int, e: int) -> None:
-        rec, self._ctx = _make_record(tail, s, e, self._base, self._ctx, len(self._records), self._nsteps)
+        rec, self._ctx = _make_record(tail, s, e, self._base, self._ctx, len(self._records), self._nsteps,
+                                      self._memo)
+        self._memo.clear()  # it holds the sentences of the open paragraph's provisional labels
         if rec is not None:
             self._records.append(rec)
             self._nsteps += len(rec.spans)
+            self._tracker.append(rec.summary)
+            self._stats.add(rec.stats)
+            self._words += rec.words
+            self._pivots += rec.pivots
+            self._switches += rec.switches
+            self._cum_words.append(self._cum_words[-1] + rec.words)
 
     def _open_record(self) -> _ParRecord | None:
         if self._open_cache is not None and self._open_cache[0] == self._version:
             return self._open_cache[1]
         rec = None
+        if len(self._memo) > 512:
+            self._memo.clear()
         if self._tail:
             tail = "".join(self._tail)
             self._tail = [tail]
             span = _strip(tail, 0, len(tail))
             if span is not None:
-                rec, _ = _make_record(tail, span[0], span[1], self._base, self._ctx, len(self._records), self._nsteps)
+                rec, _ = _make_record(tail, span[0], span[1], self._base, self._ctx, len(self._records), self._nsteps,
+                                      self._memo)
         self._open_cache = (self._version, rec)
         return rec
 
@@ -218,9 +399,55 @@ class IncrementalAnalyzer:
         return out
 
     def snapshot(self, answer: str = "", char_times: CharTimes | None = None) -> Analysis:
-        """Full analysis of the text so far (phases of the open tail are provisional)."""
-        records = list(self._records)
+        """Full analysis of the text so far (phases of the open tail are provisional).
+        Called again at the same :attr:`version` with the same arguments, it returns the
+        same object."""
+        key = (self._version, answer, None if char_times is None else [tuple(x) for x in char_times])
+        if self._snap_cache is not None and self._snap_cache[0] == key:
+            return self._snap_cache[1]
+        text = self.text
+        frozen = self._records
+        nf = len(frozen)
         open_rec = self._open_record()
+        records: Sequence[_ParRecord] = frozen if open_rec is None else _Appended(frozen, open_rec)
+        timeline = TimeLine(char_times) if char_times else None
+        specs = self._tracker.phases(open_rec.summary if open_rec is not None else None, self._closed)
+        cum = self._cum_words
+
+        def words_of(p0: int, p1: int) -> int:
+            if p1 < nf:
+                return cum[p1 + 1] - cum[p0]
+            return cum[nf] - cum[min(p0, nf)] + open_rec.words  # type: ignore[union-attr]
+
+        phases, ranges, cycle_words = _phases(specs, lambda p: records[p].summary, timeline, words_of,
+                                              self._phase_cache, nf)
+        steps = _all_steps(records, ranges, self._step_cache, nf)
+        stats = self._stats
+        words, pivots, switches = self._words, self._pivots, self._switches
         if open_rec is not None:
-            records.append(open_rec)
-        return _build(self.text, records, self._closed, answer, char_times)
+            stats = stats.copy()
+            stats.add(open_rec.stats)
+            words += open_rec.words
+            pivots += open_rec.pivots
+            switches += open_rec.switches
+        metrics = assemble_metrics(text, len(steps), len(records), words, pivots, switches, stats, phases,
+                                   cycle_words, answer, timeline, phrases=self._answers.candidates(text),
+                                   boxed=self._answers.boxed(text))
+        result = Analysis(steps=steps, phases=phases, metrics=metrics)
+        self._snap_cache = (key, result)
+        return result
+
+
+class _Appended:
+    """``records + [last]`` for indexing and ``len``, without copying ``records``."""
+
+    __slots__ = ("records", "last", "n")
+
+    def __init__(self, records: Sequence[_ParRecord], last: _ParRecord) -> None:
+        self.records, self.last, self.n = records, last, len(records)
+
+    def __len__(self) -> int:
+        return self.n + 1
+
+    def __getitem__(self, p: int) -> _ParRecord:
+        return self.last if p == self.n else self.records[p]

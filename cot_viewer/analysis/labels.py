@@ -52,8 +52,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
+from ._needles import cue_scanner, searcher
 from .segment import MASK, _is_math_line, mask_protected
 
 LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
@@ -61,6 +62,13 @@ LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor"
 __all__ = ["LABELS", "LabelContext", "label_paragraph", "label_spans", "sentence_features"]
 
 _F = re.I
+
+
+class _Source(NamedTuple):
+    """A regex not compiled yet: :func:`_fast` compiles a faster equivalent."""
+
+    pattern: str
+    flags: int = 0
 
 # --------------------------------------------------------------------------- markers
 _LEAD_RE = re.compile(
@@ -95,7 +103,7 @@ _MONITOR_RE = re.compile(
 )
 _MONITOR_WHOLE_RE = re.compile(r"^(?:let me think|let's see|let me see|let's think)[\s.,!…:]*$", _F)
 
-_VERIFY_RE = re.compile(
+_VERIFY_RE = _Source(
     r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
     r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
     r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
@@ -128,7 +136,7 @@ _VERIFY_RE = re.compile(
     r"|\b(?<!not )confident\b|\bi (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b",
     _F,
 )
-_VERIFY_ACTION_RE = re.compile(
+_VERIFY_ACTION_RE = _Source(
     r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
     r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
     r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
@@ -138,7 +146,7 @@ _VERIFY_ACTION_RE = re.compile(
     r"to be (?:sure|safe|thorough)|plug(?:ging)? (?:it|this|that|these|them|\S+) back|checking)\b",
     _F,
 )
-_READ_RE = re.compile(
+_READ_RE = _Source(
     r"\bthe (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|stated|asks|asked|"
     r"gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
     r"requires|reads|is asking|is about|presents|shows|includes|has)\b"
@@ -169,7 +177,7 @@ _EXPLORE_START_RE = re.compile(
     r"instead|on the other hand|i'm (?:thinking|wondering)|probably)\b",
     _F,
 )
-_TENTATIVE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
+_TENTATIVE_RE = _Source(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
 _LET_RE = re.compile(
     r"^(?:so,?\s+|then,?\s+|now,?\s+|first,?\s+|next,?\s+|okay,?\s+|alright,?\s+|but\s+|and\s+|wait,?\s+)*"
     r"(?:let me|let's|let us|i(?:'ll| will| shall| am going to|'m going to| can| could)|we(?:'ll| will| can))\s+"
@@ -203,7 +211,7 @@ _PLAN_RE = re.compile(
     r"i think (?:the best way|i (?:need|should|can|will|'ll)|we (?:need|should|can))|the best way (?:to \w+ (?:this|it) )?is\b)",
     _F,
 )
-_ANALYZE_RE = re.compile(
+_ANALYZE_RE = _Source(
     r"\b(?:i know|we know|known|recall|remember|formula|theorem|by definition|definition|defined|"
     r"denote|principle|property|properties|identity|lemma|rule|law|in general|generally|"
     r"means|mean that|implies|imply|implying|in other words|that is,|i\.e\.|equivalent|corresponds?|"
@@ -213,13 +221,13 @@ _ANALYZE_RE = re.compile(
     r"must be|has to be|can be (?:written|expressed|represented)|the same as)\b",
     _F,
 )
-_FACT_RE = re.compile(
+_FACT_RE = _Source(
     r"\b(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
     r"properties|principle|law of|is given by|is defined as|in general|general (?:form|solution|formula|term|rule)|"
     r"of the form|can be (?:written|expressed) as)\b",
     _F,
 )
-_CALC_VERB_RE = re.compile(
+_CALC_VERB_RE = _Source(
     r"\b(?:plug(?:ging|ged)?|substitut\w*|multipl\w*|divid\w*|adding|add|subtract\w*|simplif\w*|expand\w*|"
     r"factor(?:ing|ed|s)?|comput\w*|calculat\w*|evaluat\w*|solv(?:e|ing|ed)|rearrang\w*|cancel\w*|"
     r"combin\w*|convert\w*|round\w*|gives?|giving|we get|i get|get|got|equals?|becomes?|results? in|"
@@ -243,7 +251,7 @@ _GERUND_CALC_RE = re.compile(
     r"cancell?ing|applying|using (?:this|that|these|the) (?:values?|formula|equation|result))\b",
     _F,
 )
-_IS_VALUE_RE = re.compile(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
+_IS_VALUE_RE = _Source(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
 _INTENT_RE = re.compile(
     r"^(?:(?:so|now|then|first|next|okay|alright|and|but|also),?\s+)*"
     r"(?:(?:i|we)(?:'ll| will| need to| have to| must| want to| should|'m going to| am going to| can| could)|"
@@ -283,7 +291,7 @@ _ANSWER_LINE_RE = re.compile(
     r"answer (?:is|would be)\b", _F)
 
 
-def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
+def _fast(rx: _Source) -> re.Pattern[str]:
     """Same matches, faster search: top-level alternatives that start with ``\\b`` are
     grouped behind one ``(?=\\b[a-z])`` look-ahead, so most positions fail at once."""
     src = rx.pattern
@@ -346,14 +354,20 @@ class _Feat:
     colon: bool
     fragment: bool = False  # a bare list number ("1.") that belongs to the next sentence
     answer: bool = False  # states the answer (\boxed, "**Final Answer**", "so the answer is")
-    computes: bool = False  # carries out arithmetic: "3 * 4 = 12", "488/10 = 48.8", "a = b = 5"
+    computes: bool | None = False  # carries out arithmetic: "3 * 4 = 12", "488/10 = 48.8", "a = b = 5"
+    #                                (None: not worked out yet, see _computes_of)
+    cues: int = -1  # bit _B_X set unless _X_RE cannot match ``core`` (-1: all set)
 
 
-def _symbolic(plain: str) -> bool:
-    """An equation written with symbols only (``A = P(1 + r/n)^(nt)``): no real words."""
+def _symbolic(plain: str, words: list[str] | None = None) -> bool:
+    """An equation written with symbols only (``A = P(1 + r/n)^(nt)``): no real words.
+    ``words``: ``_WORDS_RE.findall(plain)`` if already known ('§' is no word character,
+    so it splits words the same as the space it stood for)."""
     if "=" not in plain:
         return False
-    for w in _WORDS_RE.findall(plain.replace("§", " ")):
+    if words is None:
+        words = _WORDS_RE.findall(plain.replace("§", " "))
+    for w in words:
         if len(w) > 2 and w.lower() not in ("sin", "cos", "tan", "log", "exp", "mod", "gcd", "lcm", "sqrt"):
             return False
     return True
@@ -372,63 +386,115 @@ _WORKING_RE = re.compile(
     _F,
 )
 
+# Prefilters (``_needles.py``).  Every regex below is searched on the lower-cased sentence
+# core only if one of its necessary literals ("needles") occurs there.  One scan of the
+# core finds all needles at once (``_cues``), a bit per regex; _ARITH_RE, searched on the
+# raw sentence, has its own prefilter.
+_CUE_REGEXES = ("VERIFY", "VERIFY_ACTION", "READ", "TENTATIVE", "ANALYZE", "FACT", "CALC_VERB", "IS_VALUE", "RESULT",
+                "LEADIN", "REASON", "WORKING", "ANSWER_LINE", "WRITE_DOWN")
+(_B_VERIFY, _B_VERIFY_ACTION, _B_READ, _B_TENTATIVE, _B_ANALYZE, _B_FACT, _B_CALC_VERB, _B_IS_VALUE, _B_RESULT,
+ _B_LEADIN, _B_REASON, _B_WORKING, _B_ANSWER_LINE, _B_WRITE_DOWN) = (1 << k for k in range(len(_CUE_REGEXES)))
+_cues = cue_scanner([(globals()[f"_{name}_RE"], f"labels._{name}_RE") for name in _CUE_REGEXES])
+_ARITH_S = searcher(_ARITH_RE, "labels._ARITH_RE")
+
+
+def _computes_of(f: _Feat) -> bool:
+    """``f.computes``, worked out on first use (most sentences never need it)."""
+    c = f.computes
+    if c is None:
+        c = f.computes = _computes(f.raw)
+    return c
+
 
 def _computes(sentence: str) -> bool:
     """Whether the sentence carries out arithmetic (as opposed to stating a relation
     such as "t = 1", "θ = kπ" or a formula)."""
     if sentence.count("=") + sentence.count("≈") >= 2:
         return True
-    return _ARITH_RE.search(sentence) is not None
+    return _ARITH_S(sentence) is not None
+
+
+_MASK_RUN_RE = re.compile(MASK + "+")
+_SPACES_RE = re.compile(r"\s+")
+_STEP_HEAD_RE = re.compile(r"^step \d+\s*[:.]\s*")
+_DIGIT_RE = re.compile(r"\d")
+# every match of _OPS_RE holds one of these characters
+_OPS_CHAR_RE = re.compile(r"[=<>≤≥≈×÷±*/^+\\\-−]")
+_LIST_FIRST = frozenset("-*\u2022(abcde")
 
 
 def sentence_features(sentence: str) -> _Feat:
     masked, regions = mask_protected(sentence)
-    math_chars = sum(e - s for s, e, _ in regions)
-    plain = re.sub(MASK + "+", " § ", masked)
+    if regions:
+        math_chars = 0
+        for s, e, _ in regions:
+            math_chars += e - s
+    else:
+        math_chars = 0
+    plain = _MASK_RUN_RE.sub(" § ", masked) if MASK in masked else masked
     low = plain.strip().lower()
     markers: list[str] = []
     while True:
         m = _LEAD_RE.match(low)
         if not m or m.end() == 0:
             break
-        markers.append(re.sub(r"\s+", " ", m.group("m").lower()))
+        mk = m.group("m")  # ``low`` is lower-case already
+        if not mk.isalpha():
+            mk = _SPACES_RE.sub(" ", mk)
+        markers.append(mk)
         low = low[m.end():]
-    core = _LIST_MARK_RE.sub("", low.strip(), count=1).strip()
+    core = low.strip()
+    # _LIST_MARK_RE can only match at a digit, "-", "*", "•", "(" or "a"-"e"
+    if core and (core[0] in _LIST_FIRST or core[0].isdigit()):
+        core = _LIST_MARK_RE.sub("", core, count=1)
+    core = core.strip()
     if "**" in core:
-        core = re.sub(r"^step \d+\s*[:.]\s*", "", core.replace("**", "").strip()).strip()
+        core = _STEP_HEAD_RE.sub("", core.replace("**", "").strip()).strip()
     eq_in = "=" in sentence or "≈" in sentence or "\\approx" in sentence
-    words = len(_WORDS_RE.findall(plain))
-    nums = _NUM_RE.findall(plain)
-    math_only = (math_chars > 0 or bool(nums)) and (
-        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " ")) or _symbolic(plain)
+    wordlist = _WORDS_RE.findall(plain)
+    nums = len(_NUM_RE.findall(plain)) if _DIGIT_RE.search(plain) else 0
+    math_only = (math_chars > 0 or nums > 0) and (
+        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " ")) or _symbolic(plain, wordlist)
     )
+    cues = -1 if math_only else _cues(core)  # math-only sentences rarely need the cues
     stripped = sentence.rstrip()
-    fragment = _FRAGMENT_RE.match(stripped.strip()) is not None
+    tail = stripped.strip()
+    fragment = len(tail) <= 5 and _FRAGMENT_RE.match(tail) is not None
+    if _OPS_CHAR_RE.search(sentence) is None:
+        ops = 0
+    else:
+        ops = len(_OPS_RE.findall(sentence.replace("**", "") if "**" in sentence else sentence))
     return _Feat(
-        raw=sentence,
-        core=core,
-        markers=tuple(markers),
-        math_only=math_only,
-        eq=eq_in,
-        nums=len(nums) + (1 if math_chars else 0),
-        ops=len(_OPS_RE.findall(sentence.replace("**", ""))),
-        words=words,
-        question=stripped.endswith("?") or "?" in stripped[-4:],
-        colon=stripped.endswith(":"),
-        fragment=fragment,
-        answer="\\boxed" in sentence or _ANSWER_LINE_RE.search(core) is not None,
-        computes=_computes(sentence),
+        sentence,
+        core,
+        tuple(markers),
+        math_only,
+        eq_in,
+        nums + (1 if math_chars else 0),
+        ops,
+        len(wordlist),
+        "?" in stripped[-4:],
+        stripped.endswith(":"),
+        fragment,
+        "\\boxed" in sentence or bool(cues & _B_ANSWER_LINE and _ANSWER_LINE_RE.search(core)),
+        None,  # computes: on first use
+        cues,
     )
+
+
+_PUNCT_ONLY_RE = re.compile(r"[\s:§.,]*")
+_TAG_Q_RE = re.compile(r",?\s*(?:right|correct|no|yes|okay|ok)\s*\?+\s*$")
 
 
 def _base(f: _Feat) -> tuple[str, bool]:
     """Label of a sentence on its own, and whether the cue was strong."""
     core = f.core
+    cues = f.cues
     if f.math_only:
         return "Implement", False
     if core in ("where:", "where", "here:"):
         return "Analyze", False
-    if not core or len(core) <= 2 or (f.ops >= 2 and re.fullmatch(r"[\s:§.,]*", core)):
+    if not core or len(core) <= 2 or (f.ops >= 2 and _PUNCT_ONLY_RE.fullmatch(core)):
         if f.ops >= 2 and "§" in core:
             return "Implement", False  # "So:" / "Then:" followed by display math
         if any(m in _YES_MARKERS for m in f.markers):
@@ -438,7 +504,7 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Monitor", True
     if _MONITOR_WHOLE_RE.match(core):
         return "Monitor", True
-    verify = _VERIFY_RE.search(core)
+    verify = _VERIFY_RE.search(core) if cues & _B_VERIFY else None
     if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14) and not (
         # "substituting back in: <math>" feeds a derived piece into the working: Implement
         verify.group(0).lower().startswith(("back", "plug")) and ":" in f.raw and f.ops >= 2
@@ -451,9 +517,9 @@ def _base(f: _Feat) -> tuple[str, bool]:
     if f.answer:
         return "Implement", True
     if f.question:
-        q = re.sub(r",?\s*(?:right|correct|no|yes|okay|ok)\s*\?+\s*$", "", core)
+        q = _TAG_Q_RE.sub("", core)
         tag = q != core
-        if not _TENTATIVE_RE.search(q) and not _EXPLORE_START_RE.match(q):
+        if not (cues & _B_TENTATIVE and _TENTATIVE_RE.search(q)) and not _EXPLORE_START_RE.match(q):
             if any(m in _PIVOT_MARKERS for m in f.markers) or _CHECK_Q_RE.match(q):
                 return "Verify", True
             if _HOW_Q_RE.match(q):
@@ -464,7 +530,7 @@ def _base(f: _Feat) -> tuple[str, bool]:
                     return sub
     if _EXPLORE_START_RE.match(core):
         return "Explore", True
-    if _READ_RE.search(core):
+    if (cues & _B_READ and _READ_RE.search(core)):
         return "Read", True
     if _MONITOR_RE.match(core):
         if f.words <= 9 or not (f.nums or f.eq):
@@ -480,53 +546,57 @@ def _base(f: _Feat) -> tuple[str, bool]:
         if verb in ("denote", "define", "call", "name", "label", "number", "recall", "remember", "note", "observe", "notice", "say",
                     "assume", "suppose", "represent", "recognize", "realize", "understand", "analyze", "examine",
                     "interpret", "visualize", "express", "consider", "think", "look", "reason"):
-            if verb in ("consider", "think", "look") and f.words > 4 and not _FACT_RE.search(core):
+            if verb in ("consider", "think", "look") and f.words > 4 and not (cues & _B_FACT and _FACT_RE.search(core)):
                 return "Plan", True
             return "Analyze", True
         if verb in _EXPLORE_VERBS:
             return "Explore", True
         if verb in _IMPLEMENT_VERBS and (
-            f.raw.count("=") >= 2 or _RESULT_RE.search(core) or f.ops >= 3 or _TRAIL_NUM_RE.search(core)
+            f.raw.count("=") >= 2 or (cues & _B_RESULT and _RESULT_RE.search(core)) or f.ops >= 3
+            or _TRAIL_NUM_RE.search(core)
         ):
             return "Implement", True
         return "Plan", True
     if f.question:
-        if _TENTATIVE_RE.search(core) or f.words > 3:
+        if (cues & _B_TENTATIVE and _TENTATIVE_RE.search(core)) or f.words > 3:
             return "Explore", True
         return "Monitor", False
-    if _TENTATIVE_RE.search(core) and not f.eq:
+    if (cues & _B_TENTATIVE and _TENTATIVE_RE.search(core)) and not f.eq:
         return "Explore", False
     if _PLAN_RE.match(core):
         if _INTENT_RE.match(core):
-            computed = f.raw.count("=") >= 2 or _RESULT_RE.search(core) or f.ops >= 3
+            computed = f.raw.count("=") >= 2 or (cues & _B_RESULT and _RESULT_RE.search(core)) or f.ops >= 3
         else:
             computed = (f.eq or (f.nums >= 2 and f.ops >= 1 and not f.colon) or f.nums >= 4
-                        or _RESULT_RE.search(core) or " becomes " in core)
+                        or (cues & _B_RESULT and _RESULT_RE.search(core)) or " becomes " in core)
         if not computed and not _TRAIL_NUM_RE.search(core):
             return "Plan", True
         if _TRAIL_NUM_RE.search(core):
             return "Implement", True
-    if _FACT_RE.search(core):
+    if (cues & _B_FACT and _FACT_RE.search(core)):
         return "Analyze", True
-    if f.colon and _LEADIN_RE.search(core):
+    if f.colon and (cues & _B_LEADIN and _LEADIN_RE.search(core)):
         return "Implement", True
     if f.eq or f.ops >= 2:
-        if f.computes or f.nums >= 3 and _CALC_VERB_RE.search(core):
+        if _computes_of(f) or f.nums >= 3 and (cues & _B_CALC_VERB and _CALC_VERB_RE.search(core)):
             return "Implement", True
         # a relation, an assignment or a formula stated in words ("so t = 1", "that is,
         # θ = kπ"): Analyze unless a calculation verb says it is being worked out
-        if not (_GERUND_CALC_RE.match(core) or _RESULT_RE.search(core) or _WORKING_RE.search(core)):
+        if not (_GERUND_CALC_RE.match(core) or (cues & _B_RESULT and _RESULT_RE.search(core))
+                or (cues & _B_WORKING and _WORKING_RE.search(core))):
             return "Analyze", False
         return "Implement", False
     if _GERUND_CALC_RE.match(core):
         return "Implement", True
-    if f.nums and f.ops < 2 and _REASON_RE.search(core) and not _IS_VALUE_RE.search(core):
+    if (f.nums and f.ops < 2 and (cues & _B_REASON and _REASON_RE.search(core))
+            and not (cues & _B_IS_VALUE and _IS_VALUE_RE.search(core))):
         return "Analyze", False
-    if f.nums and (_CALC_VERB_RE.search(core) or _CONCLUDE_RE.match(core) or _IS_VALUE_RE.search(core)):
+    if f.nums and ((cues & _B_CALC_VERB and _CALC_VERB_RE.search(core)) or _CONCLUDE_RE.match(core)
+                   or (cues & _B_IS_VALUE and _IS_VALUE_RE.search(core))):
         return "Implement", False
     if f.nums >= 3:
         return "Implement", False
-    if _ANALYZE_RE.search(core):
+    if (cues & _B_ANALYZE and _ANALYZE_RE.search(core)):
         return "Analyze", True
     if f.words <= 3 and not f.nums:
         return "Monitor", False
@@ -538,11 +608,26 @@ def _ends_check(label: str, f: _Feat) -> bool:
 
 
 def label_paragraph(
-    text: str, spans: Sequence[tuple[int, int]], ctx: LabelContext
+    text: str, spans: Sequence[tuple[int, int]], ctx: LabelContext,
+    memo: dict[str, tuple[_Feat, tuple[str, bool]]] | None = None,
 ) -> tuple[list[str], LabelContext]:
-    """Labels for the sentences ``spans`` of one paragraph, and the context after it."""
-    feats = [sentence_features(text[s:e]) for s, e in spans]
-    bases = [_base(f) for f in feats]
+    """Labels for the sentences ``spans`` of one paragraph, and the context after it.
+    ``memo``: a dict kept by the caller, sentence text -> its features and label on its
+    own (both depend on the sentence text only), for sentences labelled again."""
+    if memo is None:
+        feats = [sentence_features(text[s:e]) for s, e in spans]
+        bases = [_base(f) for f in feats]
+    else:
+        feats = []
+        bases = []
+        for s, e in spans:
+            sent = text[s:e]
+            got = memo.get(sent)
+            if got is None:
+                f = sentence_features(sent)
+                got = memo[sent] = (f, _base(f))
+            feats.append(got[0])
+            bases.append(got[1])
     labels: list[str] = []
     strongs: list[bool] = []
     first = ctx.paragraphs == 0
@@ -555,28 +640,30 @@ def label_paragraph(
     new_part = feats[0].fragment or feats[0].raw.lstrip().startswith("**")
     verify_mode = ctx.verify_carry and (
         math_par or ctx.last_colon or (bases[0][0] in ("Implement", "Analyze") and not new_part
-                                       and not (_CONCLUSION_RE.match(feats[0].core) and not feats[0].computes))
+                                       and not (_CONCLUSION_RE.match(feats[0].core) and not _computes_of(feats[0])))
     )
     opened = False
     for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
         if read_mode:
             if lab == "Read":
                 pass
-            elif lab == "Plan" and _WRITE_DOWN_RE.search(f.core) and not f.eq:
+            elif lab == "Plan" and (f.cues & _B_WRITE_DOWN and _WRITE_DOWN_RE.search(f.core)) and not f.eq:
                 lab = "Read"
             elif lab == "Monitor" or (lab == "Plan" and not _READ_SOFT_RE.match(f.core)) or lab == "Verify":
                 if lab == "Plan" and i > 0 or lab == "Verify":
                     read_mode = False
-            elif lab == "Analyze" and strong and _FACT_RE.search(f.core):
+            elif lab == "Analyze" and strong and (f.cues & _B_FACT and _FACT_RE.search(f.core)):
                 read_mode = False
-            elif lab == "Implement" and strong and _CALC_VERB_RE.search(f.core) and not first:
+            elif (lab == "Implement" and strong and (f.cues & _B_CALC_VERB and _CALC_VERB_RE.search(f.core))
+                  and not first):
                 read_mode = False
             elif lab == "Explore" and not f.question:
                 read_mode = False
             else:
                 lab = "Read"
         if (lab == "Analyze" and not strong and f.nums and labels and labels[-1] == "Implement"
-                and ("so" in f.markers or _THEREFORE_RE.match(f.core)) and not _REASON_RE.search(f.core)):
+                and ("so" in f.markers or _THEREFORE_RE.match(f.core))
+                and not (f.cues & _B_REASON and _REASON_RE.search(f.core))):
             lab = "Implement"  # a conclusion drawn from a computation (guidebook)
         if f.math_only:
             if i > 0 and feats[i - 1].colon and strongs[-1] and labels[-1] in ("Analyze", "Verify", "Read"):
@@ -587,12 +674,13 @@ def label_paragraph(
             if f.answer:
                 verify_mode = False
             elif lab in ("Implement", "Analyze") or (lab == "Plan" and not _switches(f)) or (
-                lab == "Explore" and f.question and not _TENTATIVE_RE.search(f.core) and not _EXPLORE_START_RE.match(f.core)
+                lab == "Explore" and f.question and not (f.cues & _B_TENTATIVE and _TENTATIVE_RE.search(f.core))
+                and not _EXPLORE_START_RE.match(f.core)
             ):
                 lab = "Verify"
             elif lab == "Explore" or (lab == "Plan" and _switches(f)) or lab == "Read":
                 verify_mode = False
-        if lab == "Verify" and _VERIFY_ACTION_RE.search(f.core):
+        if lab == "Verify" and (f.cues & _B_VERIFY_ACTION and _VERIFY_ACTION_RE.search(f.core)):
             verify_mode = True
             opened = True
         labels.append(lab)
@@ -600,7 +688,8 @@ def label_paragraph(
     # a paragraph that closes with a short verdict ("Correct.") was a check all along
     if len(labels) > 1 and labels[-1] == "Verify" and (
         _SHORT_VERDICT_RE.match(feats[-1].core or " ".join(feats[-1].markers))
-        or (feats[-1].words <= 10 and not _VERIFY_ACTION_RE.search(feats[-1].core) and not feats[-1].question)
+        or (feats[-1].words <= 10 and not feats[-1].question
+            and not (feats[-1].cues & _B_VERIFY_ACTION and _VERIFY_ACTION_RE.search(feats[-1].core)))
     ):
         for k in range(len(labels) - 1):
             if labels[k] in ("Implement", "Analyze") and not feats[k].answer:
@@ -610,15 +699,14 @@ def label_paragraph(
         if feats[k].fragment:
             labels[k] = labels[k + 1]
     last_f = feats[-1]
-    new_ctx = replace(
-        ctx,
-        paragraphs=ctx.paragraphs + 1,
-        read_mode=read_mode and ctx.paragraphs < 3,
-        verify_carry=(verify_mode and (
+    new_ctx = LabelContext(
+        ctx.paragraphs + 1,  # paragraphs
+        read_mode and ctx.paragraphs < 3,  # read_mode
+        (verify_mode and (  # verify_carry
             opened or last_f.colon or math_par or (len(feats) == 1 and bases[0][0] == "Implement")
         )) or (all(lab == "Verify" for lab in labels) and not last_f.answer),
-        last_label=labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,
-        last_colon=last_f.colon,
+        labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,  # last_label
+        last_f.colon,  # last_colon
     )
     return labels, new_ctx
 

@@ -6,19 +6,25 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
+from ._needles import maybe
 from .labels import LABELS
 from .model import PHASE_KINDS, Cycle, Metrics, Phase, Step
 
-__all__ = ["compute_metrics", "final_answer", "candidate_answers", "TimeLine"]
+__all__ = ["compute_metrics", "assemble_metrics", "text_counts", "LabelStats", "final_answer", "candidate_answers",
+           "answer_words", "AnswerScan", "TimeLine"]
 
 PIVOT_RE = re.compile(r"\b(?:wait|hmm+|hold on)\b", re.I)
 SWITCH_RE = re.compile(
     r"\balternatively\b|\banother (?:way|approach|method)\b|\bdifferent (?:approach|method|way)\b", re.I
 )
-_WORD_RE = re.compile(r"\S+")
+_WORD_RE = re.compile(r"\S+")  # counted as len(text.split()): the same whitespace
 _ANSWER_PHRASE_RE = re.compile(
     r"\b(?:the\s+)?(?:final\s+)?answer\s+(?:is|should be|must be|would be|=|:)\s*(?:\*\*)?\s*(?P<x>[^\n]{1,80})", re.I
 )
+
+
+_maybe_pivot = maybe(PIVOT_RE, "metrics.PIVOT_RE")
+_maybe_switch = maybe(SWITCH_RE, "metrics.SWITCH_RE")
 
 
 def _boxed_all(text: str) -> list[tuple[int, str]]:
@@ -78,34 +84,223 @@ def _phrase_answer(sentence_tail: str) -> str | None:
     return x
 
 
-def candidate_answers(text: str) -> list[tuple[int, str]]:
-    """``(offset, answer)`` for every explicit answer statement or ``\\boxed{}`` in ``text``."""
-    found: list[tuple[int, str]] = [(i, normalize_answer(x)) for i, x in _boxed_all(text)]
-    for m in _ANSWER_PHRASE_RE.finditer(text):
-        tail = m.group("x")
-        if tail.lstrip().startswith("\\boxed"):
-            continue  # counted as boxed
-        x = _phrase_answer(tail)
-        if x and not re.match(r"(?:correct|right|wrong|not|that|this|the|a|an|to|in|yes|no)\b", x, re.I):
-            found.append((m.start(), x))
+_ANSWER_WORD_RE = re.compile("answer", re.I)  # every _ANSWER_PHRASE_RE match holds it
+
+
+def answer_words(text: str, start: int = 0) -> list[int]:
+    """Offsets of every "answer" (any case) in ``text[start:]``."""
+    return [m.start() for m in _ANSWER_WORD_RE.finditer(text, start)]
+
+
+def _phrase_at(text: str, a: int, pos: int) -> re.Match[str] | None:
+    """The first match of ``_ANSWER_PHRASE_RE`` at or after ``pos`` that holds the "answer"
+    at ``a``.  A match is ``[the<ws>][final<ws>]answer…`` with ``\\s+`` runs, so it starts
+    at ``a``, or 3 ("the") or 5 ("final") characters before the whitespace run that
+    precedes ``a``, or 3 before the run before "final"; no other position can start one."""
+    k = a
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    starts = [a]
+    if k < a:
+        starts.append(k - 3)  # the<ws>answer
+        q_f = k - 5  # final<ws>answer
+        starts.append(q_f)
+        j = q_f
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        if j < q_f:
+            starts.append(j - 3)  # the<ws>final<ws>answer
+    match = _ANSWER_PHRASE_RE.match
+    for q in sorted(starts):
+        if q >= pos:
+            m = match(text, q)
+            if m is not None:
+                return m
+    return None
+
+
+def _phrase_candidate(m: re.Match[str]) -> tuple[int, str] | None:
+    tail = m.group("x")
+    if tail.lstrip().startswith("\\boxed"):
+        return None  # counted as boxed
+    x = _phrase_answer(tail)
+    if x and not _NOT_ANSWER_RE.match(x):
+        return (m.start(), x)
+    return None
+
+
+def _phrase_candidates(text: str, words: Sequence[int] | None = None) -> list[tuple[int, str]]:
+    """Candidates from the matches of ``_ANSWER_PHRASE_RE.finditer(text)``, found by trying
+    only the positions where a match can start (see :func:`_phrase_at`); ``words``: all
+    :func:`answer_words` of ``text``, in order."""
+    if words is None:
+        words = answer_words(text)
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for a in words:
+        if a < pos:
+            continue
+        m = _phrase_at(text, a, pos)
+        if m is not None:
+            pos = m.end()
+            c = _phrase_candidate(m)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def candidate_answers(
+    text: str, words: Sequence[int] | None = None, phrases: Sequence[tuple[int, str]] | None = None,
+    boxed: Sequence[tuple[int, str]] | None = None,
+) -> list[tuple[int, str]]:
+    """``(offset, answer)`` for every explicit answer statement or ``\\boxed{}`` in ``text``.
+    If already known (:class:`AnswerScan`): ``words`` (:func:`answer_words` of ``text``)
+    or ``phrases`` (the candidates from answer statements), and ``boxed`` (the normalised
+    ``\\boxed{}`` contents with their offsets)."""
+    found: list[tuple[int, str]] = (
+        [(i, normalize_answer(x)) for i, x in _boxed_all(text)] if boxed is None else list(boxed)
+    )
+    found.extend(phrases if phrases is not None else _phrase_candidates(text, words))
     found.sort()
     return [(i, x) for i, x in found if x]
 
 
-def final_answer(reasoning: str, answer: str = "") -> str | None:
+class AnswerScan:
+    """The answer-statement candidates of a growing text, without rescanning it.
+
+    A match of ``_ANSWER_PHRASE_RE`` holds "answer" and, after it, at most 90 characters
+    that are not whitespace (the verb, "**" and at most 80 more); so once 92 such
+    characters follow an "answer", whether and where a match holds it can no longer
+    change.  Those results are kept; the "answer"s nearer the end are looked at again
+    on every call."""
+
+    SETTLED = 92
+
+    def __init__(self) -> None:
+        self._words: list[int] = []
+        self._scanned = 0  # every "answer" starting before this offset is in self._words
+        self._done = 0  # self._words[:self._done] are settled
+        self._pos = 0  # where the scan resumes after the settled ones
+        self._found: list[tuple[int, str]] = []  # candidates of the settled ones
+        self._boxed: list[tuple[int, str]] = []  # settled \\boxed{} contents (normalised)
+        self._bpos = 0  # where the \\boxed scan resumes
+
+    def boxed(self, text: str) -> list[tuple[int, str]]:
+        """``[(i, normalize_answer(x)) for i, x in _boxed_all(text)]``, keeping the ones
+        that can no longer change (closed braces, or no "{" close enough)."""
+        out = list(self._boxed)
+        n = len(text)
+        settled = True
+        i = text.find("\\boxed", self._bpos)
+        while i >= 0:
+            j = text.find("{", i)
+            if j < 0 or j > i + 8:
+                if settled and (j >= 0 or n > i + 8):
+                    self._bpos = i + 6
+                else:
+                    settled = False
+                i = text.find("\\boxed", i + 6)
+                continue
+            depth = 0
+            k = j
+            while k < n:
+                c = text[k]
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+            item = (i, normalize_answer(text[j + 1:k]))
+            out.append(item)
+            if settled and k < n:
+                self._boxed.append(item)
+                self._bpos = k
+            else:
+                settled = False
+            i = text.find("\\boxed", k)
+        return out
+
+    def words(self, text: str) -> list[int]:
+        new = answer_words(text, self._scanned)
+        if new:
+            self._words.extend(new)
+        self._scanned = max(self._scanned, len(text) - 5)  # a later "answer" starts here or after
+        return self._words
+
+    def candidates(self, text: str) -> list[tuple[int, str]]:
+        words = self.words(text)
+        out = list(self._found)
+        pos = self._pos
+        settled = True
+        for i in range(self._done, len(words)):
+            a = words[i]
+            if settled and not _nonspace_at_least(text, a + 6, self.SETTLED):
+                settled = False
+            if a >= pos:
+                m = _phrase_at(text, a, pos)
+                if m is not None:
+                    pos = m.end()
+                    c = _phrase_candidate(m)
+                    if c is not None:
+                        out.append(c)
+                        if settled:
+                            self._found.append(c)
+            if settled:
+                self._done = i + 1
+                self._pos = pos
+        return out
+
+
+def _nonspace_at_least(text: str, start: int, need: int) -> bool:
+    """Does ``text[start:]`` hold at least ``need`` characters that are not whitespace?"""
+    n = len(text)
+    got = 0
+    while start < n:
+        chunk = text[start:start + 512]
+        got += len("".join(chunk.split()))
+        if got >= need:
+            return True
+        start += 512
+    return False
+
+
+_NOT_ANSWER_RE = re.compile(r"(?:correct|right|wrong|not|that|this|the|a|an|to|in|yes|no)\b", re.I)
+
+
+def final_answer(
+    reasoning: str, answer: str = "", words: Sequence[int] | None = None,
+    phrases: Sequence[tuple[int, str]] | None = None, boxed: Sequence[tuple[int, str]] | None = None,
+) -> str | None:
     """The committed answer: last ``\\boxed{}`` in the answer, else in the reasoning, else the
-    last "the answer is X" in the answer or the reasoning."""
-    for src in (answer, reasoning):
-        bx = _boxed_all(src)
+    last "the answer is X" in the answer or the reasoning.  ``words``/``phrases``/``boxed``:
+    see :func:`candidate_answers` (for the reasoning)."""
+    bx = _boxed_all(answer)
+    if bx:
+        x = normalize_answer(bx[-1][1])
+        if x:
+            return x
+    if boxed is None:
+        bx = _boxed_all(reasoning)
         if bx:
             x = normalize_answer(bx[-1][1])
             if x:
                 return x
-    for src in (answer, reasoning):
-        cands = candidate_answers(src)
-        if cands:
-            return cands[-1][1]
+    elif boxed and boxed[-1][1]:
+        return boxed[-1][1]
+    cands = candidate_answers(answer)
+    if cands:
+        return cands[-1][1]
+    cands = candidate_answers(reasoning, words, phrases, boxed)
+    if cands:
+        return cands[-1][1]
     return None
+
+
+_RESULT_BEFORE_RE = re.compile(
+    r"(?:=|≈|\bis|\bbe|\bget|\bgot|\bgives|boxed\{|answer|:|\bequals|\bto)\s*[\\($*{]*\s*$"
+)
 
 
 def first_occurrence(reasoning: str, x: str) -> int | None:
@@ -114,13 +309,22 @@ def first_occurrence(reasoning: str, x: str) -> int | None:
     if not x:
         return None
     pat = re.compile(r"(?<![\w.])" + re.escape(x) + r"(?![\w]|\.\d)")
+    # the matches of ``pat.finditer``: it matches exactly ``x`` (plus look-arounds), so
+    # only the places where ``x`` occurs are tried, in order, resuming after a match
+    match = pat.match
     first_any = None
-    for m in pat.finditer(reasoning):
+    i = reasoning.find(x)
+    while i >= 0:
+        m = match(reasoning, i)
+        if m is None:
+            i = reasoning.find(x, i + 1)
+            continue
         if first_any is None:
             first_any = m.end()
-        before = reasoning[max(0, m.start() - 14):m.start()].lower()
-        if re.search(r"(?:=|≈|\bis|\bbe|\bget|\bgot|\bgives|boxed\{|answer|:|\bequals|\bto)\s*[\\($*{]*\s*$", before):
+        before = reasoning[max(0, i - 14):i].lower()
+        if _RESULT_BEFORE_RE.search(before):
             return m.end()
+        i = reasoning.find(x, m.end())
     return first_any
 
 
@@ -142,6 +346,77 @@ class TimeLine:
         return self.times[k]
 
 
+def text_counts(text: str) -> tuple[int, int, int]:
+    """``(words, pivots, approach switches)`` of ``text``.  Additive over pieces cut at
+    whitespace runs holding a newline (e.g. paragraphs): no count can span a newline."""
+    low = text.lower()
+    pivots = len(PIVOT_RE.findall(text)) if _maybe_pivot(low) else 0
+    switches = len(SWITCH_RE.findall(text)) if _maybe_switch(low) else 0
+    return len(text.split()), pivots, switches
+
+
+class LabelStats:
+    """Label figures of a run of steps, combinable in order (:meth:`add`)."""
+
+    __slots__ = ("counts", "chars", "episodes", "first_verify", "opens_in_verify", "verify_at_end")
+
+    def __init__(self) -> None:
+        self.counts = [0] * len(LABELS)
+        self.chars = [0] * len(LABELS)
+        self.episodes = 0  # runs of Verify steps (Monitor steps don't break a run)
+        self.first_verify: int | None = None  # start of the first Verify step
+        self.opens_in_verify = False  # the first non-Monitor step is Verify
+        self.verify_at_end: bool | None = None  # in a Verify run after the last step (None: all Monitor)
+
+    @classmethod
+    def of(cls, spans: Sequence[tuple[int, int]], labels: Sequence[str]) -> "LabelStats":
+        st = cls()
+        counts, chars = st.counts, st.chars
+        index = _LABEL_INDEX
+        in_verify: bool | None = None
+        for (s, e), lab in zip(spans, labels):
+            k = index[lab]
+            counts[k] += 1
+            chars[k] += e - s
+            if lab == "Verify":
+                if in_verify is None:
+                    st.opens_in_verify = True
+                if not in_verify:
+                    st.episodes += 1
+                    if st.first_verify is None:
+                        st.first_verify = s
+                in_verify = True
+            elif lab != "Monitor":
+                in_verify = False
+        st.verify_at_end = in_verify
+        return st
+
+    def copy(self) -> "LabelStats":
+        c = LabelStats()
+        c.counts, c.chars = list(self.counts), list(self.chars)
+        c.episodes, c.first_verify = self.episodes, self.first_verify
+        c.opens_in_verify, c.verify_at_end = self.opens_in_verify, self.verify_at_end
+        return c
+
+    def add(self, other: "LabelStats") -> None:
+        """Append the steps summarised by ``other`` after the ones of ``self``."""
+        for k in range(len(LABELS)):
+            self.counts[k] += other.counts[k]
+            self.chars[k] += other.chars[k]
+        self.episodes += other.episodes
+        if other.opens_in_verify and self.verify_at_end:
+            self.episodes -= 1  # the run goes on across the boundary
+        if self.first_verify is None:
+            self.first_verify = other.first_verify
+        if self.verify_at_end is None:
+            self.opens_in_verify = other.opens_in_verify
+        if other.verify_at_end is not None:
+            self.verify_at_end = other.verify_at_end
+
+
+_LABEL_INDEX = {lab: k for k, lab in enumerate(LABELS)}
+
+
 def compute_metrics(
     text: str,
     steps: Sequence[Step],
@@ -150,47 +425,55 @@ def compute_metrics(
     timeline: TimeLine | None = None,
     paragraphs: int = 0,
 ) -> Metrics:
+    words, pivots, switches = text_counts(text)
+    stats = LabelStats.of([(st.start, st.end) for st in steps], [st.label for st in steps])
+    cycle_words = [len(text[ph.start:ph.end].split()) for ph in phases if ph.kind == "reconstruction"]
+    return assemble_metrics(text, len(steps), paragraphs, words, pivots, switches, stats, phases, cycle_words,
+                            answer, timeline)
+
+
+def assemble_metrics(
+    text: str,
+    nsteps: int,
+    paragraphs: int,
+    words: int,
+    pivots: int,
+    switches: int,
+    stats: LabelStats,
+    phases: Sequence[Phase],
+    cycle_words: Sequence[int],
+    answer: str = "",
+    timeline: TimeLine | None = None,
+    answer_offsets: Sequence[int] | None = None,
+    phrases: Sequence[tuple[int, str]] | None = None,
+    boxed: Sequence[tuple[int, str]] | None = None,
+) -> Metrics:
+    """Metrics from per-paragraph sums (see :func:`compute_metrics` for the plain way).
+    ``cycle_words``: words of each reconstruction phase, in order; ``answer_offsets``
+    (:func:`answer_words` of ``text``) or ``phrases`` (its answer-statement candidates,
+    :class:`AnswerScan`) if already known."""
     n = len(text)
-    m = Metrics(chars=n, words=len(_WORD_RE.findall(text)), steps=len(steps), paragraphs=paragraphs)
-    m.pivots = len(PIVOT_RE.findall(text))
-    m.approach_switches = len(SWITCH_RE.findall(text))
-    counts = {lab: 0 for lab in LABELS}
-    chars = {lab: 0 for lab in LABELS}
-    episodes = 0
-    first_verify = None
-    in_verify = False
-    for st in steps:
-        counts[st.label] += 1
-        chars[st.label] += st.end - st.start
-        if st.label == "Verify":
-            if not in_verify:
-                episodes += 1
-                in_verify = True
-                if first_verify is None:
-                    first_verify = st.start
-        elif st.label != "Monitor":
-            in_verify = False
+    m = Metrics(chars=n, words=words, steps=nsteps, paragraphs=paragraphs)
+    m.pivots = pivots
+    m.approach_switches = switches
+    counts = {lab: stats.counts[k] for k, lab in enumerate(LABELS)}
+    chars = {lab: stats.chars[k] for k, lab in enumerate(LABELS)}
+    first_verify = stats.first_verify
     total = sum(chars.values()) or 1
     m.label_counts = counts
     m.label_share = {lab: round(chars[lab] / total, 4) for lab in LABELS}
-    m.verify_episodes = episodes
-    m.verify_share = m.label_share["Verify"] if steps else 0.0
+    m.verify_episodes = stats.episodes
+    m.verify_share = m.label_share["Verify"] if nsteps else 0.0
     m.first_verify_at = round(first_verify / n, 4) if first_verify is not None and n else None
     pchars = {k: 0 for k in PHASE_KINDS}
     for ph in phases:
         pchars[ph.kind] += ph.end - ph.start
     ptotal = sum(pchars.values()) or 1
     m.phase_share = {k: round(v / ptotal, 4) for k, v in pchars.items()}
+    cw = iter(cycle_words)
     for ph in phases:
         if ph.kind == "reconstruction":
-            m.cycles.append(
-                Cycle(
-                    number=ph.number,
-                    chars=ph.end - ph.start,
-                    words=len(_WORD_RE.findall(text[ph.start:ph.end])),
-                    seconds=ph.seconds,
-                )
-            )
+            m.cycles.append(Cycle(number=ph.number, chars=ph.end - ph.start, words=next(cw), seconds=ph.seconds))
     if timeline is not None and timeline.offsets and n:
         m.first_token_seconds = timeline.arrived(0)
         last = timeline.arrived(n - 1)
@@ -200,12 +483,16 @@ def compute_metrics(
         for ph in phases:
             ps[ph.kind] += ph.seconds or 0.0
         m.phase_seconds = {k: round(v, 6) for k, v in ps.items()}
-    fa = final_answer(text, answer)
+    if phrases is None:
+        phrases = _phrase_candidates(text, answer_offsets)
+    if boxed is None:
+        boxed = [(i, normalize_answer(x)) for i, x in _boxed_all(text)]
+    fa = final_answer(text, answer, phrases=phrases, boxed=boxed)
     m.final_answer = fa
     if fa is not None and n:
         pos = first_occurrence(text, fa)
         m.first_answer_at = round(pos / n, 4) if pos is not None else None
-    cands = [x for _, x in candidate_answers(text)]
+    cands = [x for _, x in candidate_answers(text, phrases=phrases, boxed=boxed)]
     seen: list[str] = []
     flips = 0
     for i, x in enumerate(cands):

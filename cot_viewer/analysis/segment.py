@@ -52,6 +52,14 @@ _MATH_WORDS = frozenset(
     "sin cos tan cot sec csc log ln exp lim max min gcd lcm mod det arcsin arccos arctan sqrt".split()
 )
 MASK = "\x00"
+# The start of a maximal run of two or more ASCII letters that is not one of _MATH_WORDS
+# (in any letter case): the same as finding a word of _WORD_RE.findall() whose lower()
+# is not in _MATH_WORDS.
+_NON_MATH_WORD_RE = re.compile(
+    r"(?<![A-Za-z])(?!(?:"
+    + "|".join("".join(f"[{c}{c.upper()}]" for c in w) for w in sorted(_MATH_WORDS, key=lambda w: (-len(w), w)))
+    + r")(?![A-Za-z]))[A-Za-z]{2}"
+)
 
 
 def paragraph_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -101,7 +109,7 @@ def mask_protected(par: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Return ``par`` with protected regions replaced by NUL characters (same length),
     plus the list of protected regions ``(start, end, kind)``."""
     regions: list[tuple[int, int, str]] = []
-    if not any(c in par for c in "$\\`~"):
+    if "$" not in par and "\\" not in par and "`" not in par and "~" not in par:
         return par, regions
     chunks = []
     last = 0
@@ -122,10 +130,8 @@ def _is_math_line(line: str) -> bool:
         return False
     if stripped.startswith(("-", "*", "+")) and len(stripped) > 1 and stripped[1] == " ":
         return False  # a list item
-    for w in _WORD_RE.findall(stripped):
-        if w.lower() not in _MATH_WORDS:
-            return False
-    return True
+    # a word (a maximal run of 2+ ASCII letters) that is not a math word
+    return _NON_MATH_WORD_RE.search(stripped) is None
 
 
 def _is_sentence_end(masked: str, i: int, j: int) -> bool:

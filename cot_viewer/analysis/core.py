@@ -6,7 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .labels import LabelContext, label_paragraph
+from .labels import LabelContext, label_paragraph, prompt_words
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
 from .model import Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
@@ -173,10 +173,16 @@ def _build(
     return Analysis(steps=steps, phases=phases, metrics=metrics)
 
 
-def analyze(reasoning: str, answer: str = "", char_times: CharTimes | None = None) -> Analysis:
-    """Segment, label, phase and measure a complete reasoning text."""
+def analyze(
+    reasoning: str, answer: str = "", char_times: CharTimes | None = None, prompt: str | None = None
+) -> Analysis:
+    """Segment, label, phase and measure a complete reasoning text.
+
+    ``prompt``: the problem text, optional.  With it, a sentence that mostly repeats the
+    problem's words is labelled Read (see :func:`cot_viewer.analysis.labels.prompt_words`);
+    without it the labels are exactly those of earlier releases."""
     records: list[_ParRecord] = []
-    ctx = LabelContext()
+    ctx = LabelContext(prompt=prompt_words(prompt))
     nsteps = 0
     memo: dict = {}  # repeated sentences ("Wait.", "Let me check.") are labelled once
     for ps, pe in paragraph_spans(reasoning):
@@ -206,7 +212,8 @@ class IncrementalAnalyzer:
     :class:`Analysis`.  Treat the returned objects as read-only: snapshots share them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, prompt: str | None = None) -> None:
+        """``prompt``: the problem text, optional; as for :func:`analyze`."""
         self._pieces: list[str] = []
         self._length = 0
         self._tail: list[str] = []  # text from self._base on (the open region)
@@ -217,7 +224,7 @@ class IncrementalAnalyzer:
         self._line_at = 0
         self._fences: list[int] = []  # code fences found in the open region
         self._records: list[_ParRecord] = []
-        self._ctx = LabelContext()
+        self._ctx = LabelContext(prompt=prompt_words(prompt))
         self._nsteps = 0
         self._closed = False
         self._version = 0

@@ -40,8 +40,13 @@ paragraphs that are wholly Verify, and "Thus/Therefore" only ends it when no ari
 follows.
 
 Tuned first on the dev half, then on all of our first guidebook-faithful annotation
-(``tests/analysis/data/guidebook_labels.jsonl``); the later annotation
-``guidebook_labels_fresh.jsonl`` was held out (see ``docs/analysis.md``).
+(``tests/analysis/data/guidebook_labels.jsonl``), then on it and ``guidebook_labels_fresh.jsonl``;
+``guidebook_labels_third.jsonl`` was held out (see ``docs/analysis.md``).
+
+With the problem text (``analyze(..., prompt=...)``, optional), a sentence outside a check that
+mostly repeats the problem's words and numbers, or copies its expression, is Read.  A value
+stated without arithmetic and not as a conclusion ("n is 12", "2 units would be 1 cm") is
+Analyze; three or more numbers need an operator to be Implement.
 
 Labels of a paragraph depend only on the paragraph itself and on a small context
 (:class:`LabelContext`) summarising the paragraphs before it, which is what makes the
@@ -269,6 +274,9 @@ _LEADIN_RE = re.compile(
     _F,
 )
 _TRAIL_NUM_RE = re.compile(r":\s*[-−$]?\d[\d,.]*\s*\$?\s*[.]?$")
+_SO_VALUE_RE = re.compile(r"\b(?:so|thus|therefore|hence)\b[^.;]*?\b(?:is|are|was|would be|comes to)\s+[-−(§\d]", _F)
+# "which is 89 occurrences", "6 is 0110", "2¹⁸ is 262,144": a value worked out from another
+_WHICH_VALUE_RE = re.compile(r"\bwhich\b[^.;]*?\b(?:is|are)\s+[-−(§\d]|[\d§⁰¹²³⁴⁵⁶⁷⁸⁹]\s+(?:is|are)\s+[-−(§\d]", _F)
 _REASON_RE = re.compile(r"\b(?:because|since|means|implies|even though|although|depends on|in general)\b", _F)
 _CONCLUSION_RE = re.compile(r"^(?:therefore|thus|hence)\b", _F)
 _TRY_TO_RE = re.compile(r"\s+to\s+(?:\w+ly\s+)?([a-z][a-z-]*)", _F)
@@ -329,6 +337,60 @@ for _name in ("_VERIFY_RE", "_VERIFY_ACTION_RE", "_READ_RE", "_ANALYZE_RE", "_FA
     globals()[_name] = _fast(globals()[_name])
 
 
+# --------------------------------------------------------------------------- the prompt
+_PROMPT_TOKEN_RE = re.compile(r"[a-z]+")
+_STOP = frozenset(
+    "the a an and or of to in on at by for with from into onto is are was were be been being this that these those "
+    "it its it's there their they them then than so as if but not no do does did has have had will would can could "
+    "should may might must shall we i you he she me my our your us let lets let's what which who whom whose how when "
+    "where why each every all any some such one also just only very more most other another same about over under "
+    "up down out off again here now okay ok alright wait hmm well yes right think need find get got know see say says "
+    "problem question given gives asks asked answer".split()
+)
+_LATEX_WORDS = frozenset("frac dfrac tfrac text left right cdot times sqrt mathrm mathbf begin end label draw cm".split())
+PROMPT_READ_MIN = 3  # content words a sentence needs before its overlap with the prompt counts
+PROMPT_READ_SHARE = 0.8  # share of its content words found in the prompt that makes it Read
+
+
+def _content_words(text: str) -> list[str]:
+    out = []
+    for w in _PROMPT_TOKEN_RE.findall(text.lower()):
+        if w in _STOP or w in _LATEX_WORDS or (len(w) < 3 and not w[0].isdigit()):
+            continue
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+_MATH_KEY_RE = re.compile(r"[\s$]|\\[()\[\]]|\\[,;!]")
+
+
+class PromptInfo(NamedTuple):
+    """What the labels use of the problem text (see :func:`prompt_words`)."""
+
+    words: frozenset[str]  # content words (plural "s" dropped, no stop words) and numbers
+    math: str  # the text without spaces, "$" and "\\(", to find expressions copied from it
+
+
+def prompt_words(prompt: str | None) -> PromptInfo | None:
+    """The content words and numbers of the problem text, or None without a prompt."""
+    if not prompt:
+        return None
+    return PromptInfo(
+        frozenset(_content_words(prompt)) | frozenset(_NUM_RE.findall(prompt.replace(",", ""))),
+        _MATH_KEY_RE.sub("", prompt),
+    )
+
+
+def _prompt_share(sentence: str, words: frozenset[str]) -> float:
+    """Share of the sentence's content words that occur in the prompt (0 if it has too few)."""
+    cw = _content_words(sentence)
+    if len(cw) < PROMPT_READ_MIN:
+        return 0.0
+    return sum(w in words for w in cw) / len(cw)
+
+
 @dataclass(slots=True, frozen=True)
 class LabelContext:
     """What the labels of a paragraph may know about the paragraphs before it."""
@@ -338,6 +400,7 @@ class LabelContext:
     verify_carry: bool = False  # previous paragraph announced a check with ':' or ended in a check
     last_label: str | None = None
     last_colon: bool = False  # previous paragraph ended with ':'
+    prompt: PromptInfo | None = None  # the problem text's words, if known (prompt_words())
 
 
 @dataclass(slots=True)
@@ -593,8 +656,14 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Analyze", False
     if f.nums and ((cues & _B_CALC_VERB and _CALC_VERB_RE.search(core)) or _CONCLUDE_RE.match(core)
                    or (cues & _B_IS_VALUE and _IS_VALUE_RE.search(core))):
+        if (f.ops == 0 and "!" not in f.raw and not _CONCLUDE_RE.match(core)
+                and not (f.markers and f.markers[-1] in ("so", "then")) and not _SO_VALUE_RE.search(core)
+                and not _WHICH_VALUE_RE.search(core)
+                and not (cues & _B_CALC_VERB and _CALC_VERB_RE.search(core)) and not _computes_of(f)):
+            # a value stated, not worked out ("n would be 12", "which is 10 units high")
+            return "Analyze", False
         return "Implement", False
-    if f.nums >= 3:
+    if f.nums >= 3 and (f.ops >= 1 or _computes_of(f)):
         return "Implement", False
     if (cues & _B_ANALYZE and _ANALYZE_RE.search(core)):
         return "Analyze", True
@@ -643,6 +712,7 @@ def label_paragraph(
                                        and not (_CONCLUSION_RE.match(feats[0].core) and not _computes_of(feats[0])))
     )
     opened = False
+    pw = ctx.prompt
     for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
         if read_mode:
             if lab == "Read":
@@ -683,6 +753,8 @@ def label_paragraph(
         if lab == "Verify" and (f.cues & _B_VERIFY_ACTION and _VERIFY_ACTION_RE.search(f.core)):
             verify_mode = True
             opened = True
+        elif pw is not None and not verify_mode and _restates_prompt(f, lab, pw):
+            lab = "Read"
         labels.append(lab)
         strongs.append(strong)
     # a paragraph that closes with a short verdict ("Correct.") was a check all along
@@ -707,9 +779,29 @@ def label_paragraph(
         )) or (all(lab == "Verify" for lab in labels) and not last_f.answer),
         labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,  # last_label
         last_f.colon,  # last_colon
+        ctx.prompt,
     )
     return labels, new_ctx
 
+
+def _restates_prompt(f: _Feat, lab: str, prompt: PromptInfo) -> bool:
+    """A sentence that mostly repeats the problem's words, or writes out its expression
+    again, restates the givens (Read)."""
+    if lab in PROMPT_READ_KEEP or f.question or f.answer or _LET_RE.match(f.core):
+        return False
+    if f.math_only or (f.ops >= 2 and f.words <= 2):
+        # the problem's expression written out again: "$3(1+3(1+3(…)))$"
+        m = _MATH_KEY_RE.sub("", f.raw)
+        return len(m) >= 8 and m in prompt.math
+    if f.ops >= 2 or _computes_of(f):
+        return False
+    words = prompt.words
+    if f.nums and any(n not in words for n in _NUM_RE.findall(f.raw.replace(",", ""))):
+        return False  # a number the problem does not mention: a result, not a given
+    return _prompt_share(f.core, words) >= PROMPT_READ_SHARE
+
+
+PROMPT_READ_KEEP = frozenset({"Read", "Verify", "Explore", "Monitor"})
 
 _SWITCH_RE = re.compile(r"^(?:now|next|alternatively|another|moving on|let me try|let's try|then,? (?:let|i|we))\b", _F)
 
@@ -718,14 +810,14 @@ def _switches(f: _Feat) -> bool:
     return bool(_SWITCH_RE.match(f.core)) or bool(f.markers and f.markers[0] in ("now", "alternatively"))
 
 
-def label_spans(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
+def label_spans(text: str, spans: Sequence[tuple[int, int, int]], prompt: str | None = None) -> list[str]:
     """Label arbitrary ``(start, end, paragraph)`` spans of ``text`` (in order).
 
     Used by :func:`cot_viewer.analysis.analyze` with its own segmentation, and by the
     self-check to label a corpus' own chunks directly.
     """
     out: list[str] = []
-    ctx = LabelContext()
+    ctx = LabelContext(prompt=prompt_words(prompt))
     i = 0
     n = len(spans)
     while i < n:

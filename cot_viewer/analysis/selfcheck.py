@@ -2,7 +2,7 @@
 
 Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
 ``../shared/corpus`` next to the repository), or
-``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl]]]``.  The corpus chunks carry GPT-4o labels in
+``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl [THIRD.jsonl]]]]``.  The corpus chunks carry GPT-4o labels in
 the Thought Anchors taxonomy, mapped onto the seven episode labels like this:
 
 ================================  =====================================================
@@ -27,7 +27,10 @@ by our segmenter and labelled by hand following Li et al.'s sentence-level guide
 (``dev``/``test``, fixed by problem before any tuning), the span, the label and a short
 excerpt; the text itself is re-read from the corpus.  A second file,
 ``guidebook_labels_fresh.jsonl`` (split ``fresh``), holds 468 sentences of 8 further traces
-labelled later and never used for tuning; it is scored separately.  Each set also gets a
+labelled later (used for the third tuning, not the second); ``guidebook_labels_third.jsonl``
+(split ``third``, 358 sentences of 7 more traces) was labelled blind before the third tuning
+and never used for it.  Each set is scored separately, with the problem text passed as
+``prompt=``.  Each set also gets a
 "reweighted" figure: per-label recall weighted by Li et al.'s label mix.  See ``docs/analysis.md``.
 
 "strict" accuracy maps both result_consolidation and final_answer_emission to Analyze
@@ -161,19 +164,26 @@ def default_guidebook_fresh() -> Path:
     return default_guidebook().with_name("guidebook_labels_fresh.jsonl")
 
 
+def default_guidebook_third() -> Path:
+    """The third annotation (split ``third``): 7 more traces, labelled blind before the third
+    tuning (which used the first two files only) and scored once at its end."""
+    return default_guidebook().with_name("guidebook_labels_third.jsonl")
+
+
 def trace_id(row: dict) -> str:
     """Stable id of a corpus trace: ``model:problem:correct|incorrect``."""
     model = "llama8b" if "llama" in str(row.get("model", "")).lower() else "qwen14b"
     return f"{model}:{row['problem']}:{'correct' if row.get('correct') else 'incorrect'}"
 
 
-def score_guidebook(rows: list[dict], gold: list[dict], split: str | None = None) -> dict:
+def score_guidebook(rows: list[dict], gold: list[dict], split: str | None = None, use_prompt: bool = True) -> dict:
     """Accuracy of :func:`analyze` on our hand-labelled sentences (optionally one split).
 
     Each gold row names a trace and a sentence span of our segmenter; the full trace is
     analysed (so the context rules see everything before the span) and the label of the
     step with exactly that span is compared.  Spans our segmenter no longer produces
-    are counted in ``missing`` (and as errors)."""
+    are counted in ``missing`` (and as errors).  ``use_prompt``: pass the corpus row's problem
+    text to :func:`analyze` (as the callers do)."""
     by_id = {trace_id(r): r for r in rows}
     confusion: Counter[tuple[str, str]] = Counter()
     ok = total = missing = 0
@@ -184,7 +194,10 @@ def score_guidebook(rows: list[dict], gold: list[dict], split: str | None = None
         tid = g["trace"]
         if tid not in cache:
             row = by_id.get(tid)
-            cache[tid] = {} if row is None else {(st.start, st.end): st.label for st in analyze(row["reasoning"]).steps}
+            prompt = row.get("prompt") if row is not None and use_prompt else None
+            cache[tid] = {} if row is None else {
+                (st.start, st.end): st.label for st in analyze(row["reasoning"], prompt=prompt).steps
+            }
         pred = cache[tid].get((g["start"], g["end"]))
         total += 1
         if pred is None:
@@ -227,12 +240,15 @@ def reweighted(confusion: Counter) -> float:
     return total
 
 
-def main_guidebook(corpus: Path, labels: Path, fresh: Path | None = None) -> int:
-    """Scores ``labels`` per split (old dev, old test) and, if present, the fresh file."""
+def main_guidebook(corpus: Path, labels: Path, fresh: Path | None = None, third: Path | None = None) -> int:
+    """Scores ``labels`` per split (old dev, old test) and, if present, the fresh and third files.
+    The problem text is passed to :func:`analyze` (``prompt=``), as the callers do."""
     rows = load(corpus)
     sets = [(f"old {split}", load(labels), split) for split in ("dev", "test")]
     if fresh is not None and fresh.exists():
         sets.append(("fresh", load(fresh), None))
+    if third is not None and third.exists():
+        sets.append(("third", load(third), None))
     for name, gold, split in sets:
         res = score_guidebook(rows, gold, split)
         traces = len({g["trace"] for g in gold if split is None or g["split"] == split})
@@ -270,10 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     if guidebook:
         labels = Path(argv[1]) if len(argv) > 1 else default_guidebook()
         fresh = Path(argv[2]) if len(argv) > 2 else default_guidebook_fresh()
+        third = Path(argv[3]) if len(argv) > 3 else default_guidebook_third()
         if not labels.exists():
             print(f"guidebook labels not found: {labels}", file=sys.stderr)
             return 2
-        return main_guidebook(path, labels, fresh)
+        return main_guidebook(path, labels, fresh, third)
     rows = load(path)
     for mode in ("spans", "steps"):
         res = score(rows, mode)

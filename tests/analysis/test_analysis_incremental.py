@@ -130,3 +130,25 @@ def test_corpus_trace_incremental_equals_batch(corpus_rows):
         cuts = [rnd.randint(0, len(text)) for _ in range(len(text) // 5)]
         inc = feed_in_pieces(text, cuts)
         assert inc.snapshot().to_dict(text) == analyze(text).to_dict(text)
+
+
+def test_incremental_with_prompt_equals_batch(corpus_rows):
+    """``prompt=`` reaches the labels the same way in both analysers."""
+    import random
+
+    rnd = random.Random(7)
+    for row in corpus_rows[::5]:
+        text, prompt = row["reasoning"], row["prompt"]
+        inc = IncrementalAnalyzer(prompt=prompt)
+        pos = 0
+        while pos < len(text):
+            step = rnd.randint(1, 400)
+            inc.feed(text[pos:pos + step])
+            pos += step
+            if rnd.random() < 0.1:
+                inc.snapshot()
+        inc.close()
+        got = inc.snapshot()
+        want = analyze(text, prompt=prompt)
+        assert [(s.start, s.end, s.label) for s in got.steps] == [(s.start, s.end, s.label) for s in want.steps]
+        assert got.metrics == want.metrics

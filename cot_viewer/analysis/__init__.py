@@ -15,8 +15,9 @@ API
     sentence.
 ``label_spans(text, spans) -> [label]``
     Labels for any ``(start, end, paragraph)`` spans (ours or a corpus' own chunks).
-``analyze(reasoning, answer="", char_times=None) -> Analysis``
+``analyze(reasoning, answer="", char_times=None, prompt=None) -> Analysis``
     ``char_times``: ascending ``(reasoning chars received, seconds since request)``.
+    ``prompt``: the problem text, if known; sentences that restate it are labelled Read.
 ``IncrementalAnalyzer``
     ``feed(delta)``, ``close()``, ``snapshot(answer="", char_times=None)``; for cheap
     polling: ``version`` (changes on every feed), ``frozen_steps`` (count of leading steps

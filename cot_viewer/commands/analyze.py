@@ -15,7 +15,7 @@ VERSION = 1
 def analysis_of(tr):
     from cot_viewer.analysis import analyze
 
-    return analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None)
+    return analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None)
 
 
 def to_json(tr, analysis) -> dict:

@@ -30,7 +30,7 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
     from cot_viewer.analysis import analyze
 
     text = tr.reasoning
-    a = analyze(text, tr.answer, tr.reasoning_char_times() or None)
+    a = analyze(text, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None)
     notes_by_step: dict[int, list[str]] = {}
     for n in tr.notes:
         if n.get("step") is not None:

@@ -107,6 +107,12 @@ _MONITOR_RE = re.compile(
     _F,
 )
 _MONITOR_WHOLE_RE = re.compile(r"^(?:let me think|let's see|let me see|let's think)[\s.,!…:]*$", _F)
+# "Let me make sure I understand what's being asked": taking in the problem, not checking a result
+_UNDERSTAND_RE = re.compile(
+    r"\b(?:make sure|be sure|check(?: that)?)\s+(?:that\s+)?(?:i|we)\s+(?:fully\s+|correctly\s+)?"
+    r"(?:understand|understood|read|am reading|have read)\b(?![^.?!]*\b(?:answer|result|calculation|computation|work)\b)",
+    _F,
+)
 
 _VERIFY_RE = _Source(
     r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
@@ -567,6 +573,8 @@ def _base(f: _Feat) -> tuple[str, bool]:
         return "Monitor", True
     if _MONITOR_WHOLE_RE.match(core):
         return "Monitor", True
+    if _UNDERSTAND_RE.search(core):
+        return "Read", True
     verify = _VERIFY_RE.search(core) if cues & _B_VERIFY else None
     if verify and not (verify.group(0).lower().startswith("should be") and f.words > 14) and not (
         # "substituting back in: <math>" feeds a derived piece into the working: Implement

@@ -164,3 +164,14 @@ def test_answer_line_ends_a_check():
     text = (OPENING + BLOOM + "Let me double-check: 24 / 4 = 6.\n\n"
             "So 6 * 4 = 24, as it should be.\n\n**Final Answer**\nThe length is \\boxed{6}.")
     assert analyze(text).steps[-1].label == "Implement"
+
+
+def test_understanding_the_problem_is_read_not_a_check():
+    from cot_viewer.analysis import analyze
+
+    text = ("Okay, so I need to count the multiples of 3 below 100.\n\n"
+            "Let me make sure I understand what's being asked. Below 100 means 1 to 99.\n\n"
+            "Let me make sure the answer is right: 99/3 = 33.")
+    labels = [s.label for s in analyze(text).steps]
+    assert labels[1] == "Read" and labels[2] == "Read"
+    assert labels[-1] == "Verify"  # checking a result is still Verify

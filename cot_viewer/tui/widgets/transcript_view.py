@@ -5,13 +5,14 @@ Events are applied as they come (cheap: counters and list appends); the panes ar
 timer every ``FLUSH_INTERVAL`` seconds with whatever accumulated, so thousands of tokens a
 second cost ~20 pane updates a second and keys stay responsive.
 
-The outline (issue #5) is fed from the same flush: the coalesced reasoning text goes to an
-``IncrementalAnalyzer`` (only while the outline, the label colours or the step-through need
-it), and the outline polls ``steps_since`` at most every ``OUTLINE_INTERVAL`` (every
-``OUTLINE_BUSY_INTERVAL`` above ~4,000 tokens/s). Phases and metrics come from
-``snapshot()``, taken when paragraphs have closed and at most once per 20× its own cost, so
-they cost ≤ 5% however long the trace; after the stream the final snapshot has ``char_times``
-(seconds per phase). A finished transcript is analysed in a thread after its first screen.
+The outline (issue #5) is fed from the same flush: the coalesced reasoning text goes to the
+app's analysis child process (``tui/analysis_proxy.py``: an ``IncrementalAnalyzer`` on another
+core; in-process if the child cannot run), only while the outline, the label colours or the
+step-through need it, and the outline polls ``steps_since`` at most every ``OUTLINE_INTERVAL``
+(every ``OUTLINE_BUSY_INTERVAL`` above ~4,000 tokens/s). Provisional phases and metrics come
+from the child when paragraphs have closed (at most once per 20× the snapshot's cost); after
+the stream the final snapshot has ``char_times`` (seconds per phase). A finished transcript
+is analysed in a thread after its first screen.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from cot_viewer.safe import terminal_safe
+from cot_viewer.tui.analysis_proxy import proxy_for
 from cot_viewer.stream.events import (
     AnswerDelta,
     Event,
@@ -99,13 +101,14 @@ class TranscriptView(Vertical):
         self.metrics = None
         self._tr = None  # the finished transcript shown (for a whole analysis)
         self._gen = 0  # bumps on begin/load: a late analysis of older text is dropped
-        self._analyzer = None  # IncrementalAnalyzer while streaming (when wanted)
+        self._analyzer = None  # AnalysisProxy while streaming (when wanted)
+        self._proxy_s0 = 0.0
+        self._session = 0  # our session on the proxy (another view may take the child over)
         self._frozen = 0  # steps the outline holds that can no longer change
         self._polled = self._snap_frozen = -1
         self._next_poll = self._next_snap = 0.0
         self.analysis_s = 0.0  # seconds spent inside the analyser (feeding, polling, snapshots)
         self._analysis_module = None  # cot_viewer.analysis, imported in a thread (~60 ms of regexes)
-        self._live_pending = False  # live analysis wanted, waiting for that import
         self._reset_counts()
 
     def _reset_counts(self) -> None:
@@ -150,6 +153,8 @@ class TranscriptView(Vertical):
             self._warm_up()
 
     def _warm_up(self) -> None:
+        if self.live:  # a stream: the child imports the analyser in parallel (not for a finished
+            proxy_for(self.app).start()  # transcript: it would compete with its first paint)
         if self._analysis_module is None:
             self.run_worker(self._import_analysis, thread=True, group="analysis-import", exclusive=True)
 
@@ -160,6 +165,12 @@ class TranscriptView(Vertical):
         module = importlib.import_module("cot_viewer.analysis")
         self._analysis_module = module
         return module
+
+    async def on_unmount(self) -> None:
+        if not self.app._running:  # the app is closing: end its analysis child
+            proxy = getattr(self.app, "_cot_analysis_proxy", None)
+            if proxy is not None:
+                await proxy.aclose()
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
@@ -292,9 +303,7 @@ class TranscriptView(Vertical):
             self._pend_r.clear()
             self.monologue.append(text)
             if self._analyzer is not None:
-                t0 = time.perf_counter()
-                self._analyzer.feed(text)
-                self.analysis_s += time.perf_counter() - t0
+                self._feed_analysis(text)
         if self._clear_answer:
             self._clear_answer = False
             await self.answer.clear()
@@ -305,8 +314,6 @@ class TranscriptView(Vertical):
             await self.answer.append(text)
         elif self.info.phase == "thinking" and not self._answer_text:
             self.answer.set_placeholder(THINKING_PLACEHOLDER)
-        if self._live_pending and self._analysis_module is not None:
-            self._start_live_analysis()
         if self._analyzer is not None:
             self._poll_analysis()
         self.refresh_status()
@@ -334,15 +341,17 @@ class TranscriptView(Vertical):
         self._tr = tr
         self.set_notes(getattr(tr, "notes", None) or [])
         a = self._analyzer
-        if a is not None:
+        if a is not None and a.session == self._session:
             self._analyzer = None
-            t0 = time.perf_counter()
-            a.close()
-            final = a.snapshot(tr.answer, tr.reasoning_char_times() or None)
-            self.analysis_s += time.perf_counter() - t0
-            self._finish_analysis(final)
-        elif self._analysis_wanted():  # the import was not done yet (a very short stream)
-            self._live_pending = False
+            gen = self._gen
+            final = await a.close_and_snapshot(tr.answer, tr.reasoning_char_times() or None)
+            self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
+            if not self.is_mounted:  # closed while the child answered
+                return
+            if gen == self._gen and self.analysis is None:
+                self._finish_analysis(final)
+        elif self._analysis_wanted():  # the child was taken over by another view
+            self._analyzer = None
             self.call_after_refresh(self._analyse_whole)
         self.set_final(tr)
 
@@ -415,7 +424,6 @@ class TranscriptView(Vertical):
         self._gen += 1
         self._tr = tr
         self._analyzer = None
-        self._live_pending = False
         self.analysis = self.metrics = None
         self._frozen = 0
         self._polled = -1
@@ -428,22 +436,28 @@ class TranscriptView(Vertical):
         self._show_outline_chrome()
 
     def _start_live_analysis(self) -> None:
-        if self._analysis_module is None:  # started at the next flush after the import
-            self._live_pending = True
-            self._warm_up()
-            return
-        self._live_pending = False
-        self._analyzer = self._analysis_module.IncrementalAnalyzer()
+        self._warm_up()
+        proxy = proxy_for(self.app)
+        self._session = proxy.reset()
+        self._analyzer = proxy
+        self._proxy_s0 = proxy.analysis_s
         if len(self.monologue):  # switched on mid-stream: catch up once
-            self._analyzer.feed(self.monologue.text)
+            self._feed_analysis(self.monologue.text)
             self._poll_analysis(force=True)
+
+    def _feed_analysis(self, text: str) -> None:
+        a = self._analyzer
+        if a.session != self._session:  # another view took the child over: analyse at the end
+            self._analyzer = None
+            return
+        a.feed(text)  # a write to the child's pipe
 
     def _wake_analysis(self) -> None:
         """The outline, the labels or the step-through want the analysis: start it if needed."""
         if not self.is_mounted or not self._analysis_wanted():
             return
         if self.live:
-            if self._analyzer is None and not self._live_pending:
+            if self._analyzer is None:
                 self._start_live_analysis()
         elif self.analysis is None and self._tr is not None:
             self._analyse_whole()
@@ -456,22 +470,16 @@ class TranscriptView(Vertical):
         self._polled = a.version
         self._next_poll = now + (OUTLINE_BUSY_INTERVAL if self._skip_tick else OUTLINE_INTERVAL)
         lst = self.outline_list
-        t0 = time.perf_counter()
         new = a.steps_since(self._frozen)
-        self.analysis_s += time.perf_counter() - t0
         lst.set_steps_from(self._frozen, new)
         self._frozen = a.frozen_steps
         # phases and metrics: not while the flush skips ticks (nobody reads along at those
-        # rates; the final snapshot comes at the end), else at most once per 20× their cost
-        if self._frozen != self._snap_frozen and (force or (now >= self._next_snap and not self._skip_tick)):
-            t0 = time.perf_counter()
-            snap = a.snapshot()
-            cost = time.perf_counter() - t0
-            self.analysis_s += cost
-            self._snap_frozen = self._frozen
-            self._next_snap = now + max(OUTLINE_BUSY_INTERVAL, SNAPSHOT_COST_SHARE * cost)
-            lst.set_phases(snap.phases)
-            self.metrics = snap.metrics
+        # rates; the final snapshot comes at the end); the child (or, in-process, the proxy)
+        # takes them at most once per 20× their cost
+        got = a.take_phases(force=force) if (force or not self._skip_tick) else None
+        if got is not None:
+            lst.set_phases(got[0])
+            self.metrics = got[1]
         self._apply_labels()
         self._show_outline_chrome()
 

@@ -7,7 +7,7 @@ it over pipes (``cot_viewer/tui/analysis_proxy.py``).  Stdlib only.
 
 Protocol: newline-delimited JSON, one object per line.  Commands on stdin:
 
-``{"op":"reset","session":k}``
+``{"op":"reset","session":k,"prompt":…}`` (the problem text, optional)
     Start a new text (a new turn or replay); every reply carries the session.
 ``{"op":"feed","text":…}``
     Append text.  Feeds are batched: all input already available is read before answering.
@@ -75,9 +75,9 @@ class Server:
         self.session = 0
         self.reset(0)
 
-    def reset(self, session: int) -> None:
+    def reset(self, session: int, prompt: str | None = None) -> None:
         self.session = session
-        self.an = self._cls()
+        self.an = self._cls(prompt=prompt)
         self.sent_frozen = 0
         self.sent_version = -1
         self.snap_frozen = 0
@@ -94,7 +94,7 @@ class Server:
             self.an.feed(cmd.get("text") or "")
             return True
         if op == "reset":
-            self.reset(int(cmd.get("session", self.session + 1)))
+            self.reset(int(cmd.get("session", self.session + 1)), cmd.get("prompt") or None)
             return False
         if op == "close":
             an = self.an

@@ -61,6 +61,7 @@ def _analysis_module():
 class AnalysisProxy:
     def __init__(self, command: list[str] | None = None) -> None:
         self.command = command or [sys.executable, "-m", SERVE_MODULE]
+        self._prompt: str | None = None  # the problem of the current text, for Read labels
         self._proc: asyncio.subprocess.Process | None = None
         self._spawning: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
@@ -187,7 +188,7 @@ class AnalysisProxy:
     def _go_local(self) -> None:
         if self._local is None:
             t0 = time.perf_counter()
-            self._local = _analysis_module().IncrementalAnalyzer()
+            self._local = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._local.feed("".join(self._pieces))
             self._version += 1
             self.analysis_s += time.perf_counter() - t0
@@ -221,12 +222,13 @@ class AnalysisProxy:
         _LIVE.discard(self)
 
     # -- the IncrementalAnalyzer-like interface ------------------------------------------------
-    def reset(self) -> int:
-        """A new text: returns its session number."""
+    def reset(self, prompt: str | None = None) -> int:
+        """A new text (``prompt``: its problem, if known): returns its session number."""
         self.session += 1
+        self._prompt = prompt or None
         self._clear()
         if self.fallback is None:
-            self._send({"op": "reset", "session": self.session})
+            self._send({"op": "reset", "session": self.session, "prompt": self._prompt})
         self._maybe_lead()
         return self.session
 
@@ -257,7 +259,7 @@ class AnalysisProxy:
         reported yet."""
         if (self._lead is None and self._local is None and self.fallback is None and self._version == 0
                 and self._fed_chars <= LEAD_CHARS and "cot_viewer.analysis" in sys.modules):
-            self._lead = _analysis_module().IncrementalAnalyzer()
+            self._lead = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._lead.feed("".join(self._pieces))
             self._lead_feeds = self._feeds
 

@@ -140,3 +140,23 @@ def test_short_text_lead(monkeypatch, lead):
         await p.aclose()
 
     asyncio.run(run())
+
+
+async def test_prompt_reaches_the_child_and_changes_labels_like_analyze():
+    """The live outline labels restated givens Read, as `cot-viewer analyze` does."""
+    from cot_viewer.analysis import analyze
+    from cot_viewer.tui.analysis_proxy import AnalysisProxy
+
+    prompt = "A rectangle has a perimeter of 30 cm and a length of 9 cm. Find its width."
+    text = ("Okay, let me think.\n\nThe rectangle has a perimeter of 30 cm and a length of 9 cm.\n\n"
+            "So 2(9 + w) = 30, which gives w = 6.\n\n")
+    proxy = AnalysisProxy()
+    try:
+        proxy.reset(prompt)
+        proxy.feed(text)
+        got = await proxy.close_and_snapshot("", None)
+    finally:
+        await proxy.aclose()
+    want = analyze(text, "", None, prompt=prompt)
+    assert [s.label for s in got.steps] == [s.label for s in want.steps]
+    assert [s.label for s in want.steps] != [s.label for s in analyze(text).steps]  # the prompt matters here

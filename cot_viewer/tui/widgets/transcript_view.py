@@ -97,6 +97,7 @@ class TranscriptView(Vertical):
         self.labels_on = False
         self.stepping = False  # step-through (the replay screen drives it)
         self.notes: dict[int, list[str]] = {}
+        self.prompt = ""  # the question shown above the panes (the analysis labels restatements of it Read)
         self.analysis = None  # the final Analysis of the finished transcript shown
         self.metrics = None
         self._tr = None  # the finished transcript shown (for a whole analysis)
@@ -207,6 +208,7 @@ class TranscriptView(Vertical):
         return not self.has_class("no-outline")
 
     def set_prompt(self, text: str, label: str = "") -> None:
+        self.prompt = text  # also given to the analysis: sentences restating it are Read
         prefix = (label + " ", "$text-accent") if label else ("› ", "$text-accent")
         self.query_one("#prompt-line", Static).update(Content.assemble(prefix, one_line(text)))
 
@@ -438,7 +440,7 @@ class TranscriptView(Vertical):
     def _start_live_analysis(self) -> None:
         self._warm_up()
         proxy = proxy_for(self.app)
-        self._session = proxy.reset()
+        self._session = proxy.reset(self.prompt)
         self._analyzer = proxy
         self._proxy_s0 = proxy.analysis_s
         if len(self.monologue):  # switched on mid-stream: catch up once
@@ -494,7 +496,9 @@ class TranscriptView(Vertical):
             tr, gen = self._tr, self._gen
 
             def run():
-                return self._import_analysis().analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None)
+                return self._import_analysis().analyze(
+                    tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None
+                )
 
             result = await asyncio.to_thread(run)
             if gen == self._gen and self.analysis is None:

@@ -27,6 +27,23 @@ _maybe_pivot = maybe(PIVOT_RE, "metrics.PIVOT_RE")
 _maybe_switch = maybe(SWITCH_RE, "metrics.SWITCH_RE")
 
 
+def _brace_end(text: str, j: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``j`` (``len(text)`` when it never closes)."""
+    depth = 0
+    k = j
+    n = len(text)
+    while k < n:
+        c = text[k]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        k += 1
+    return k
+
+
 def _boxed_all(text: str) -> list[tuple[int, str]]:
     """Contents of every ``\\boxed{…}`` (balanced braces), with their offsets."""
     out = []
@@ -36,17 +53,7 @@ def _boxed_all(text: str) -> list[tuple[int, str]]:
         if j < 0 or j > i + 8:
             i = text.find("\\boxed", i + 6)
             continue
-        depth = 0
-        k = j
-        while k < len(text):
-            c = text[k]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            k += 1
+        k = _brace_end(text, j)
         out.append((i, text[j + 1:k]))
         i = text.find("\\boxed", k)
     return out
@@ -201,17 +208,7 @@ class AnswerScan:
                     settled = False
                 i = text.find("\\boxed", i + 6)
                 continue
-            depth = 0
-            k = j
-            while k < n:
-                c = text[k]
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                k += 1
+            k = _brace_end(text, j)
             item = (i, normalize_answer(text[j + 1:k]))
             out.append(item)
             if settled and k < n:

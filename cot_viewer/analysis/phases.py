@@ -143,6 +143,12 @@ def phase_paragraphs(pars: Sequence[ParSummary], closed: bool) -> list[tuple[str
             interim = any(pars[q].interim for q in range(start, p))
         phase_chars += par.end - par.start
         interim = interim or par.interim
+    return _attempts(out, starts, body_end, f_start, n)
+
+
+def _attempts(out: list, starts: Sequence[int], body_end: int, f_start: int | None, n: int) -> list:
+    """``out`` plus the bloom and reconstruction cycles opening at ``starts`` (paragraph
+    indices, the body ending at ``body_end``) and the final decision from ``f_start``."""
     for k, s in enumerate(starts):
         e = starts[k + 1] - 1 if k + 1 < len(starts) else body_end
         out.append(("bloom" if k == 0 else "reconstruction", k, s, e))
@@ -250,12 +256,7 @@ class PhaseTracker:
         else:
             k = bisect_right(self._added, body_end)
             starts = self._starts[:k]
-        for k, s in enumerate(starts):
-            e = starts[k + 1] - 1 if k + 1 < len(starts) else body_end
-            out.append(("bloom" if k == 0 else "reconstruction", k, s, e))
-        if f_start is not None:
-            out.append(("final", 0, f_start, n - 1))
-        return out
+        return _attempts(out, starts, body_end, f_start, n)
 
 
 class _Concat:

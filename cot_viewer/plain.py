@@ -20,7 +20,6 @@ from cot_viewer.stream.events import (
     ReasoningDelta,
     Reclassify,
     Retrying,
-    StreamError,
     StreamWarning,
 )
 from cot_viewer.transcript import Transcript
@@ -146,7 +145,3 @@ def print_json(tr: Transcript, out: TextIO | None = None, **extra: object) -> No
     stream = out or sys.stdout
     stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
     stream.flush()
-
-
-def error_line(e: StreamError) -> str:
-    return e.message

@@ -220,7 +220,7 @@ class Transcript:
     timeline: Timeline = field(default_factory=Timeline)
     _reasoning: TextBuffer = field(default_factory=TextBuffer, repr=False)
     _answer: TextBuffer = field(default_factory=TextBuffer, repr=False)
-    _end_t: float | None = field(default=None, repr=False)
+    end_t: float | None = None  # seconds from the request to the end of the stream
 
     def __post_init__(self) -> None:
         if not self.conversation_id:
@@ -274,7 +274,7 @@ class Transcript:
         elif cls is StreamWarning:
             self.warnings.append(e.message)
         elif cls is StreamEnd:
-            self._end_t = e.t
+            self.end_t = e.t
             self.status = self._final_status()
 
     def _final_status(self) -> str:
@@ -303,7 +303,7 @@ class Transcript:
         self.error = reason
         self.error_kind = "cancelled"
         if t is not None:
-            self._end_t = t
+            self.end_t = t
 
     # -- derived -----------------------------------------------------------------------
     @property
@@ -326,7 +326,7 @@ class Transcript:
             timing.thinking_s = end - first_r
         if first_a is not None:
             timing.answer_s = last_a - first_a
-        timing.total_s = self._end_t if self._end_t is not None else (tl.t[-1] if len(tl) else None)
+        timing.total_s = self.end_t if self.end_t is not None else (tl.t[-1] if len(tl) else None)
         return timing
 
     @property

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     tr = Transcript(
         prompt=prompt, messages=messages, provider=endpoint.provider,
-        base_url=_public_url(endpoint.base_url), model=endpoint.model or "",
+        base_url=endpoint.public_url, model=endpoint.model or "",
     )
     if conversation_id:
         tr.conversation_id, tr.parent_id = conversation_id, parent_id
@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if endpoint.model is None:  # local servers name their model: ask them
         import dataclasses
 
-        endpoint = dataclasses.replace(endpoint, model=_first_model(endpoint))
+        from cot_viewer.stream.client import first_model
+
+        endpoint = dataclasses.replace(endpoint, model=first_model(endpoint))
         tr.model = endpoint.model or ""
 
     if not (args.plain or args.json) and sys.stdout.isatty():
@@ -128,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         printer.finish(tr)
     else:
         print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
-    _report(tr, error_message, save_error, recorder.saved and not recorder.error, args)
+    report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args)
     return exit_code(tr, save_error)
 
 
@@ -136,7 +138,7 @@ def _debug(line: str) -> None:
     print(f"cot-viewer debug: {line}", file=sys.stderr)
 
 
-def _report(tr, error_message: str | None, save_error: str | None, saved: bool, args) -> None:
+def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args) -> None:
     """The one line on stderr that says what went wrong and what was kept."""
     lines = []
     if error_message:
@@ -149,26 +151,3 @@ def _report(tr, error_message: str | None, save_error: str | None, saved: bool, 
         lines.append(f"not saved: {save_error}")
     for line in lines:
         print(f"cot-viewer: {line}", file=sys.stderr)
-
-
-def _public_url(url: str) -> str:
-    """The base URL without credentials or query (some people put keys there)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def _first_model(endpoint) -> str | None:
-    """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
-    import httpx
-
-    try:
-        r = httpx.get(endpoint.models_url, headers=endpoint.headers(), timeout=10.0)
-        data = r.json().get("data") or []
-        return data[0]["id"] if data else None
-    except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None

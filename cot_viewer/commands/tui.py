@@ -7,7 +7,7 @@ import sys
 
 def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
-    from cot_viewer.commands.ask import _report
+    from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
@@ -30,10 +30,10 @@ def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
     if last.error_kind == "cancelled":
         message = "stopped — partial transcript kept" if saved and (last.reasoning or last.answer) else "stopped"
         print(f"cot-viewer: {message}", file=sys.stderr)
-        _report(last, None, save_error, saved, args)
+        report_outcome(last, None, save_error, saved, args)
     else:
         message = last.error if last.error_kind else None
-        _report(last, message, save_error, saved, args)
+        report_outcome(last, message, save_error, saved, args)
     return exit_code(last, save_error)
 
 

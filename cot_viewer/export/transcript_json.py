@@ -118,7 +118,7 @@ def from_doc(doc: Any) -> Transcript:
         if n["end"] is not None and n["end"] > len(reasoning if n["part"] == "reasoning" else answer):
             raise FormatError(f"a note's span [{n['start']}, {n['end']}) is past the end of the {n['part']}")
     total = (doc.get("timing") or {}).get("total_s")
-    tr._end_t = float(total) if isinstance(total, (int, float)) else None
+    tr.end_t = float(total) if isinstance(total, (int, float)) else None
     return tr
 
 

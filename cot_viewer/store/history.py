@@ -534,7 +534,7 @@ def _from_row(row: tuple) -> Transcript:
         timeline=Timeline.unpack(timeline),
     )
     tr.set_text(reasoning, answer)
-    tr._end_t = total
+    tr.end_t = total
     return tr
 
 

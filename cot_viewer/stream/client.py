@@ -54,6 +54,17 @@ class Endpoint:
     def models_url(self) -> str:
         return self.base_url.rstrip("/") + "/models"
 
+    @property
+    def public_url(self) -> str:
+        """The base URL without credentials or query (some people put keys there): what we store."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(self.base_url)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
     def headers(self) -> dict[str, str]:
         h = {"Accept": "text/event-stream", "User-Agent": "cot-viewer"}
         if self.api_key:
@@ -303,6 +314,16 @@ class StreamClient:
             err.message += f" (the server asks to wait {wait:.0f} s; not waiting that long)"
             return None
         return Retrying(self.clock() - t0, attempt + 1, wait, resp.status_code, err.message)
+
+
+def first_model(endpoint: Endpoint) -> str | None:
+    """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
+    try:
+        r = httpx.get(endpoint.models_url, headers=endpoint.headers(), timeout=10.0)
+        data = r.json().get("data") or []
+        return data[0]["id"] if data else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
 
 
 def _is_json(resp: httpx.Response) -> bool:

@@ -89,9 +89,9 @@ class AskScreen(PaneScreen):
         try:
             endpoint = s.endpoint
             if endpoint.model is None:
-                from cot_viewer.commands.ask import _first_model
+                from cot_viewer.stream.client import first_model
 
-                model = await asyncio.to_thread(_first_model, endpoint)
+                model = await asyncio.to_thread(first_model, endpoint)
                 endpoint = s.endpoint = dataclasses.replace(endpoint, model=model)
                 tr.model = model
                 view.info.model = model or ""

@@ -357,10 +357,9 @@ class HomeScreen(Screen):
         except CliError as exc:
             self.notify(exc.message, title="Cannot ask", severity="error", timeout=12)
             return
-        from cot_viewer.commands.ask import _public_url
 
         tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider=endpoint.provider,
-                        base_url=_public_url(endpoint.base_url), model=endpoint.model or "")
+                        base_url=endpoint.public_url, model=endpoint.model or "")
         session = AskSession(endpoint=endpoint, options=stream_options(args), history=self.history,
                              store_error=self.store_error, turns=[tr])
         self.app.push_screen(AskScreen(session, closable=True))

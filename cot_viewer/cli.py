@@ -54,7 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cot-viewer",
         description="Watch a reasoning model think: its monologue and its answer side by side.",
-        epilog="Run `cot-viewer demo` to see a bundled example (no key, no server). With no command, opens the history in a terminal.",
+        epilog=(
+            "Run `cot-viewer demo` to see a bundled example (no key, no server).\n"
+            "With no command, opens the history in a terminal.\n\n"
+            "exit codes: 0 ok · 1 bug · 2 usage/config · 3 auth or no key · 4 no balance\n"
+            "  5 rate limited · 6 server error/overloaded · 7 request rejected/unknown model\n"
+            "  8 connection failed/dropped/idle (partial kept) · 9 error in the stream\n"
+            "  10 truncated at the token limit · 11 history unreadable/unwritable · 130 Ctrl-C"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cot-viewer {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and request details (never the API key)")

@@ -199,15 +199,21 @@ def derive(rx: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def trie_pattern(needles: Iterable[str]) -> str:
-    """A regex source matching any of ``needles`` (case-sensitive), as a trie so that the
-    engine rejects most positions on their first character."""
+def _trie(needles: Iterable[str]) -> dict:
+    """Nested dicts, one level per character; ``""`` marks the end of a needle."""
     root: dict = {}
     for n in needles:
         node = root
         for ch in n:
             node = node.setdefault(ch, {})
         node[""] = {}
+    return root
+
+
+def trie_pattern(needles: Iterable[str]) -> str:
+    """A regex source matching any of ``needles`` (case-sensitive), as a trie so that the
+    engine rejects most positions on their first character."""
+    root = _trie(needles)
 
     def emit(node: dict) -> str:
         if "" in node:  # a needle ends here: the prefix is enough
@@ -278,12 +284,7 @@ def maybe(rx: re.Pattern[str], key: str) -> Callable[[str], bool]:
 def greedy_trie_pattern(needles: Iterable[str]) -> str:
     """Like :func:`trie_pattern`, but the match at a position is the *longest* needle
     there (every shorter needle at that position is a prefix of it)."""
-    root: dict = {}
-    for n in needles:
-        node = root
-        for ch in n:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    root = _trie(needles)
 
     def emit(node: dict) -> str:
         alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]

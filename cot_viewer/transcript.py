@@ -13,6 +13,7 @@ import struct
 import time
 import zlib
 from array import array
+from itertools import accumulate, compress
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -69,6 +70,13 @@ class TextBuffer:
         self._parts.clear()
         self._len = 0
         return text
+
+
+def char_times(t, kinds, lengths) -> list[tuple[int, float]]:
+    """(reasoning characters so far, seconds) after each reasoning chunk of a timeline given
+    as its three columns (seconds, kind bytes, lengths)."""
+    is_r = [k == 0x72 for k in kinds]
+    return list(zip(accumulate(compress(lengths, is_r)), compress(t, is_r)))
 
 
 class Timeline:
@@ -350,13 +358,8 @@ class Transcript:
 
     def reasoning_char_times(self) -> list[tuple[int, float]]:
         """(reasoning characters received so far, seconds) after each reasoning chunk."""
-        out: list[tuple[int, float]] = []
-        n = 0
-        for t, k, length in zip(self.timeline.t, self.timeline.kinds, self.timeline.lengths):
-            if k == 0x72:
-                n += length
-                out.append((n, t))
-        return out
+        tl = self.timeline
+        return char_times(tl.t, tl.kinds, tl.lengths)
 
     def chunks(self) -> Iterator[tuple[float, str, str]]:
         """The timeline with its text: (t, kind, text) per chunk, in arrival order."""

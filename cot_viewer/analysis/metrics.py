@@ -329,9 +329,12 @@ class TimeLine:
     """When each character of the reasoning arrived, from ``(offset reached, seconds)`` pairs."""
 
     def __init__(self, char_times: Sequence[tuple[int, float]]):
-        pts = sorted((int(o), float(t)) for o, t in char_times)
-        self.offsets = [o for o, _ in pts]
-        self.times = [t for _, t in pts]
+        offsets, times = zip(*char_times) if char_times else ((), ())
+        offsets, times = list(map(int, offsets)), list(map(float, times))
+        if offsets != sorted(offsets) or times != sorted(times):  # arrival order is sorted already
+            pts = sorted(zip(offsets, times))
+            offsets, times = [o for o, _ in pts], [t for _, t in pts]
+        self.offsets, self.times = offsets, times
 
     def arrived(self, i: int) -> float | None:
         """Seconds at which character ``i`` had arrived (first point whose offset > i)."""

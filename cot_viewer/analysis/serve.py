@@ -14,7 +14,8 @@ Protocol: newline-delimited JSON, one object per line.  Commands on stdin:
 ``{"op":"close","answer":…,"char_times":[[n,t],…]}``
     End of the stream; ``char_times`` may instead be ``"char_times_b64":[ns,ts]`` — base64 of
     native ``array('q')`` / ``array('d')`` bytes (exact, and ~30× cheaper to encode than a
-    JSON list of 60,000 pairs).  Reply: ``{"op":"snapshot","session":k,"analysis":
+    JSON list of 60,000 pairs) — or ``"timeline_b64":[t,kinds,lengths,typecode]``, the
+    transcript's timeline columns as they are (nothing to compute in the UI process).  Reply: ``{"op":"snapshot","session":k,"analysis":
     Analysis.to_dict()}`` (equal to ``analyze(text, answer, char_times)``).
 ``{"op":"poll"}``
     Send a steps update now even if nothing changed.
@@ -49,6 +50,14 @@ SNAPSHOT_COST_SHARE = 20  # ... and at most once per 20× the snapshot's own cos
 
 
 def decode_char_times(cmd: dict) -> list[tuple[int, float]] | None:
+    tl = cmd.get("timeline_b64")
+    if tl:
+        from cot_viewer.transcript import char_times
+
+        t, lengths = array("d"), array(tl[3])
+        t.frombytes(base64.b64decode(tl[0]))
+        lengths.frombytes(base64.b64decode(tl[2]))
+        return char_times(t, base64.b64decode(tl[1]), lengths) or None
     b64 = cmd.get("char_times_b64")
     if b64:
         ns, ts = array("q"), array("d")
@@ -66,9 +75,19 @@ def encode_char_times(char_times) -> list[str]:
     return [base64.b64encode(ns.tobytes()).decode("ascii"), base64.b64encode(ts.tobytes()).decode("ascii")]
 
 
+def encode_timeline(timeline) -> list[str]:
+    """A transcript's ``Timeline`` as ``timeline_b64``: its three columns as base64 of their
+    native bytes, and the typecode of the lengths (parent and child are the same Python)."""
+    b64 = base64.b64encode
+    return [b64(timeline.t.tobytes()).decode("ascii"), b64(bytes(timeline.kinds)).decode("ascii"),
+            b64(timeline.lengths.tobytes()).decode("ascii"), timeline.lengths.typecode]
+
+
 class Server:
-    def __init__(self, out) -> None:
+    def __init__(self, out, fd: int | None = None) -> None:
         from cot_viewer.analysis import IncrementalAnalyzer
+
+        self.fd = fd  # our input, to look whether more commands are waiting
 
         self._cls = IncrementalAnalyzer
         self.out = out
@@ -119,7 +138,9 @@ class Server:
                    "steps": [[s.index, s.start, s.end, s.paragraph, s.label, s.phase] for s in steps]})
         self.sent_frozen, self.sent_version = frozen, an.version
         now = time.monotonic()
-        if frozen != self.snap_frozen and now >= self.next_snap and not an.closed:
+        if (frozen != self.snap_frozen and now >= self.next_snap and not an.closed
+                and not _input_waiting(self.fd)):  # more text (or the close) first: this can wait
+
             t0 = time.perf_counter()
             snap = an.snapshot()
             cost = time.perf_counter() - t0
@@ -129,11 +150,20 @@ class Server:
                        "phases": [p.to_dict() for p in snap.phases], "metrics": snap.metrics.to_dict()})
 
 
+def _input_waiting(fd: int | None) -> bool:
+    if fd is None:
+        return False
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
+
+
 def main() -> int:
     fd = sys.stdin.fileno()
     out = sys.stdout.buffer
     try:
-        server = Server(out)
+        server = Server(out, fd)
     except Exception as exc:  # noqa: BLE001 - reported to the client, which falls back
         out.write(json.dumps({"op": "error", "message": f"start: {exc!r}"}).encode() + b"\n")
         out.flush()

@@ -14,7 +14,7 @@ def resolve_endpoint(args: argparse.Namespace):
     """The endpoint the flags, environment and config file select (see config.py)."""
     from cot_viewer.config import ConfigError, load_config, resolve
     from cot_viewer.paths import config_file
-    from cot_viewer.stream.client import Endpoint
+    from cot_viewer.stream.endpoint import Endpoint
 
     try:
         cfg = load_config(config_file())
@@ -31,7 +31,7 @@ def resolve_endpoint(args: argparse.Namespace):
 
 
 def stream_options(args: argparse.Namespace):
-    from cot_viewer.stream.client import StreamOptions
+    from cot_viewer.stream.endpoint import StreamOptions
 
     return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries))
 

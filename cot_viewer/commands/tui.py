@@ -9,15 +9,28 @@ def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
+    from cot_viewer.stream.relay import Relay
+    from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
+    from cot_viewer.tui.session import OUTLINE_MIN_WIDTH
+
+    import shutil
+
+    # The request goes out now, from a child process, while Textual is imported and mounted;
+    # so does the analysis child when the outline will be shown (a wide enough terminal).
+    proxy = AnalysisProxy.prestart() if shutil.get_terminal_size().columns >= OUTLINE_MIN_WIDTH else None
+    options = stream_options(args)
+    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens)
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession
 
     session = AskSession(
-        endpoint=endpoint, options=stream_options(args), history=history,
-        store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr],
+        endpoint=endpoint, options=options, history=history,
+        store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], relay=relay,
     )
     app = CotViewerApp(lambda: AskScreen(session))
+    if proxy is not None:
+        install(app, proxy)
     try:
         app.run()
     finally:

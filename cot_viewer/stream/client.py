@@ -17,7 +17,6 @@ import email.utils
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -29,56 +28,12 @@ from cot_viewer.stream.events import (
     StreamError,
     StreamWarning,
 )
+from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import SSEParser
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 _scan = json.JSONDecoder().scan_once
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where to send the request. ``api_key`` is never stored or printed (repr hides it)."""
-
-    provider: str
-    base_url: str
-    model: str | None
-    api_key: str | None = field(default=None, repr=False)
-    api_key_env: str | None = None
-
-    @property
-    def chat_url(self) -> str:
-        return self.base_url.rstrip("/") + "/chat/completions"
-
-    @property
-    def models_url(self) -> str:
-        return self.base_url.rstrip("/") + "/models"
-
-    @property
-    def public_url(self) -> str:
-        """The base URL without credentials or query (some people put keys there): what we store."""
-        from urllib.parse import urlsplit, urlunsplit
-
-        parts = urlsplit(self.base_url)
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-    def headers(self) -> dict[str, str]:
-        h = {"Accept": "text/event-stream", "User-Agent": "cot-viewer"}
-        if self.api_key:
-            h["Authorization"] = f"Bearer {self.api_key}"
-        return h
-
-
-@dataclass
-class StreamOptions:
-    idle_timeout: float = 300.0  # no bytes at all (keep-alives included) for this long ends the stream
-    connect_timeout: float = 15.0
-    max_retries: int = 3
-    max_retry_wait: float = 60.0  # a Retry-After longer than this is not waited for
-    backoff: float = 1.0  # first backoff in seconds, doubled each retry
 
 
 def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: int | None = None) -> dict:
@@ -208,6 +163,13 @@ class StreamClient:
     def stream(
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> Iterator[Event]:
+        for batch in self.stream_batches(messages, max_tokens=max_tokens):
+            yield from batch
+
+    def stream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> Iterator[list[Event]]:
+        """The events of each network read as one list (what :meth:`stream` flattens)."""
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens)
         attempt = 0
@@ -224,27 +186,28 @@ class StreamClient:
                             err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
                             retry = self._retry(resp, attempt, err, t0)
                             if retry is None:
-                                yield from reader.end(err)
+                                yield reader.end(err)
                                 return
                         elif _is_json(resp):
-                            yield from reader.feed_json_body(resp.read())
-                            yield from reader.end()
+                            yield reader.feed_json_body(resp.read()) + reader.end()
                             return
                         elif _is_html(resp):
-                            yield from reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
+                            yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
                             return
                         else:
                             for data in resp.iter_bytes():
-                                yield from reader.feed(data)
+                                batch = reader.feed(data)
+                                if batch:
+                                    yield batch
                                 if reader.done:
                                     break
-                            yield from reader.end()
+                            yield reader.end()
                             return
                 except httpx.HTTPError as exc:
-                    yield from reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
+                    yield reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
                     return
                 attempt += 1
-                yield retry
+                yield [retry]
                 time.sleep(retry.wait)
 
     # -- async -------------------------------------------------------------------

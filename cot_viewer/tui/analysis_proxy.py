@@ -58,11 +58,41 @@ def _analysis_module():
     return module
 
 
+class _Adopted:
+    """A child started with ``subprocess.Popen`` before the event loop ran, seen through the
+    few parts of ``asyncio.subprocess.Process`` the proxy uses."""
+
+    def __init__(self, popen, stdin, stdout) -> None:
+        self.popen, self.stdin, self.stdout = popen, stdin, stdout
+
+    @classmethod
+    async def connect(cls, popen) -> "_Adopted":
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=READ_LIMIT, loop=loop)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
+        transport, protocol = await loop.connect_write_pipe(
+            lambda: asyncio.streams.FlowControlMixin(loop=loop), popen.stdin)
+        return cls(popen, asyncio.StreamWriter(transport, protocol, None, loop), reader)
+
+    @property
+    def returncode(self):
+        return self.popen.poll()
+
+    def kill(self) -> None:
+        self.popen.kill()
+
+    async def wait(self) -> int:
+        while self.popen.poll() is None:
+            await asyncio.sleep(0.01)
+        return self.popen.returncode
+
+
 class AnalysisProxy:
     def __init__(self, command: list[str] | None = None) -> None:
         self.command = command or [sys.executable, "-m", SERVE_MODULE]
         self._prompt: str | None = None  # the problem of the current text, for Read labels
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc = None  # asyncio.subprocess.Process (or _Adopted)
+        self._popen = None  # a child started before the event loop (see prestart)
         self._spawning: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
         self._queue: list[bytes] = []  # written once the child is up
@@ -98,11 +128,28 @@ class AnalysisProxy:
         if self._spawning is None and self.fallback is None and not self._shutting:
             self._spawning = asyncio.get_running_loop().create_task(self._spawn())
 
+    @classmethod
+    def prestart(cls) -> "AnalysisProxy":
+        """A proxy whose child starts now, before any event loop: ``cot-viewer ask`` calls this
+        before importing Textual, so the child's start-up overlaps the app's."""
+        import subprocess
+
+        proxy = cls()
+        try:
+            proxy._popen = subprocess.Popen(proxy.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL, start_new_session=True)
+        except Exception:  # noqa: BLE001 - started again (or analysed in-process) when needed
+            proxy._popen = None
+        return proxy
+
     async def _spawn(self) -> None:
         try:
-            self._proc = await asyncio.create_subprocess_exec(
-                *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, start_new_session=True)
+            if self._popen is not None:
+                self._proc = await _Adopted.connect(self._popen)
+            else:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, start_new_session=True)
         except Exception as exc:  # noqa: BLE001
             self._fail(f"cannot start the analysis process: {exc}")
             return
@@ -195,6 +242,9 @@ class AnalysisProxy:
 
     def kill(self) -> None:
         """End the child now (without waiting)."""
+        popen = self._popen
+        if self._proc is None and popen is not None and popen.poll() is None:
+            popen.kill()  # started early, never used
         proc = self._proc
         if proc is not None and proc.returncode is None:
             try:
@@ -313,19 +363,30 @@ class AnalysisProxy:
         self.analysis_s += time.perf_counter() - t0
         return phases, metrics
 
-    async def close_and_snapshot(self, answer: str = "", char_times=None):
-        """End of the stream: the final ``Analysis`` (with seconds per phase from ``char_times``)."""
+    def close_and_snapshot(self, answer: str = "", char_times=None, *, timeline=None):
+        """End of the stream: asks the child for the final ``Analysis`` at once and returns an
+        awaitable of it (seconds per phase from ``char_times``, or from the transcript's
+        ``timeline``, which the child turns into char times itself)."""
         self._closed = True
+        fut = None
         if self.fallback is None:
             fut = self._snapshot = asyncio.get_running_loop().create_future()
             t0 = time.perf_counter()
             cmd: dict = {"op": "close", "answer": answer}
-            if char_times:
+            if timeline is not None and len(timeline):
+                from cot_viewer.analysis.serve import encode_timeline
+
+                cmd["timeline_b64"] = encode_timeline(timeline)
+            elif char_times:
                 from cot_viewer.analysis.serve import encode_char_times
 
                 cmd["char_times_b64"] = encode_char_times(char_times)
             self._send(cmd)
             self.analysis_s += time.perf_counter() - t0
+        return self._final(fut, answer, char_times, timeline)
+
+    async def _final(self, fut, answer: str, char_times, timeline):
+        if fut is not None:
             try:
                 d = await asyncio.wait_for(fut, CLOSE_TIMEOUT)
                 if "cot_viewer.analysis" not in sys.modules:
@@ -338,6 +399,10 @@ class AnalysisProxy:
                 self._fail(f"no final analysis from the analysis process: {exc!r}")
             finally:
                 self._snapshot = None
+        if timeline is not None and char_times is None:
+            from cot_viewer.transcript import char_times as columns_char_times
+
+            char_times = columns_char_times(timeline.t, timeline.kinds, timeline.lengths) or None
         if self._local is not None:
             t0 = time.perf_counter()
             self._local.close()
@@ -349,6 +414,11 @@ class AnalysisProxy:
         result = await asyncio.to_thread(lambda: _analysis_module().analyze(text, answer, char_times))
         self.analysis_s += time.perf_counter() - t0
         return result
+
+
+def install(app, proxy: AnalysisProxy) -> None:
+    """Give ``app`` a proxy made before it (``AnalysisProxy.prestart``)."""
+    app._cot_analysis_proxy = proxy
 
 
 def proxy_for(app) -> AnalysisProxy:

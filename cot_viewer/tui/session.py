@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+OUTLINE_MIN_WIDTH = 140  # columns: the outline (and so the live analysis) is shown from this width on
+
 
 @dataclass
 class AskSession:
@@ -14,8 +16,9 @@ class AskSession:
     store_error: str | None = None
     max_tokens: int | None = None
     turns: list = field(default_factory=list)  # Transcripts of this conversation, oldest first
-    recorders: list = field(default_factory=list)
+    recorders: list = field(default_factory=list)  # Recorders, or Relays (same fields)
     save_error: str | None = None
+    relay: Any = None  # stream.relay.Relay already streaming turns[-1] (started before the app)
 
     @property
     def last(self):
@@ -38,6 +41,9 @@ class AskSession:
 
     def close_all(self) -> None:
         """Make sure every transcript is saved with a final status (idempotent)."""
+        if self.relay is not None:  # started, never shown (the app failed to start)
+            self.recorders.append(self.relay)
+            self.relay = None
         for rec in self.recorders:
             tr = rec.transcript
             if tr.status == "streaming":

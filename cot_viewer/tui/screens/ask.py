@@ -67,6 +67,42 @@ class AskScreen(PaneScreen):
     # -- the stream ----------------------------------------------------------------------------
     @work(exclusive=True, group="generation")
     async def generate(self, tr) -> None:
+        s = self.session
+        relay = s.relay if s.relay is not None and s.relay.transcript is tr else None
+        if relay is not None:
+            s.relay = None  # started by the command before the app: it streams and saves
+            await self._relayed(tr, relay)
+        else:
+            await self._streamed(tr)
+
+    async def _begin(self, tr) -> None:
+        self.viewing = len(self.session.turns) - 1
+        await self.view.begin(tr.provider or "", tr.model or "")
+        self.view.set_prompt(tr.prompt, self._label(self.viewing))
+
+    async def _relayed(self, tr, relay) -> None:
+        """The stream runs in a child process (cot_viewer/stream/relay.py); show what it sends."""
+        import time
+
+        s, view, clock = self.session, self.view, self.app.clock
+        offset = clock() - time.monotonic()  # the app's clock against the child's monotonic one
+        view.clock = lambda: clock() - offset - (relay.t0 if relay.t0 is not None else time.monotonic())
+        await self._begin(tr)
+        s.recorders.append(relay)
+        feed = view.feed
+        try:
+            async for batch in relay.batches():
+                for e, n in batch:
+                    feed(e, n)
+                if relay.saved and view.info.saved_id is None:
+                    view.info.saved_id = tr.id
+        except asyncio.CancelledError:
+            await relay.stop_and_wait()
+            raise
+        finally:
+            await self._ended(tr, relay)
+
+    async def _streamed(self, tr) -> None:
         import importlib
 
         from cot_viewer.store.history import Recorder
@@ -79,9 +115,7 @@ class AskScreen(PaneScreen):
         clock = self.app.clock
         t0 = clock()
         view.clock = lambda: clock() - t0
-        self.viewing = len(s.turns) - 1
-        await view.begin(tr.provider or "", tr.model or "")
-        view.set_prompt(tr.prompt, self._label(self.viewing))
+        await self._begin(tr)
         recorder = Recorder(tr, s.history)
         s.recorders.append(recorder)
         if recorder.saved:
@@ -107,14 +141,19 @@ class AskScreen(PaneScreen):
             raise
         finally:
             recorder.close()
-            s.save_error = s.store_error or recorder.error
-            view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
-            if recorder.error or s.store_error:
-                view.info.note = f"not saved: {recorder.error or s.store_error}"
-            try:
-                await view.end(tr)
-            except Exception:  # noqa: BLE001 - the app may be closing
-                pass
+            await self._ended(tr, recorder)
+
+    async def _ended(self, tr, recorder) -> None:
+        """Saving and the final view, whichever way the stream went."""
+        s, view = self.session, self.view
+        s.save_error = s.store_error or recorder.error
+        view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
+        if recorder.error or s.store_error:
+            view.info.note = f"not saved: {recorder.error or s.store_error}"
+        try:
+            await view.end(tr)
+        except Exception:  # noqa: BLE001 - the app may be closing
+            pass
 
     async def stop_and_wait(self) -> None:
         if self.generating:

@@ -27,6 +27,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from cot_viewer.safe import terminal_safe
+from cot_viewer.tui import session
 from cot_viewer.tui.analysis_proxy import proxy_for
 from cot_viewer.stream.events import (
     AnswerDelta,
@@ -48,7 +49,7 @@ FLUSH_INTERVAL = 0.05
 BUSY_CHUNKS = 200  # chunks in one tick above which the next ticks are skipped
 BUSY_SKIP = 2  # how many
 STACK_BELOW = 100  # columns: narrower than this, the panes stack
-OUTLINE_MIN_WIDTH = 140  # columns: the outline is shown by default from this width on
+OUTLINE_MIN_WIDTH = session.OUTLINE_MIN_WIDTH  # columns: the outline is shown by default from here on
 OUTLINE_INTERVAL = 0.25  # s: the outline catches up with the analyser at most this often
 OUTLINE_BUSY_INTERVAL = 1.0  # s: ... while the flush skips ticks (very high token rates)
 WHOLE_ANALYSIS_DELAY = 0.3  # s after opening a finished transcript before it is analysed
@@ -114,6 +115,7 @@ class TranscriptView(Vertical):
 
     def _reset_counts(self) -> None:
         self._pend_r: list[str] = []
+        self._an_fed = 0  # characters of the pending reasoning already given to the analysis
         self._skip_tick = 0
         self._pend_a: list[str] = []
         self._answer_text: list[str] = []  # answer shown so far (for Reclassify)
@@ -237,14 +239,15 @@ class TranscriptView(Vertical):
         self._timer.resume()
         self.refresh_status()
 
-    def feed(self, e: Event) -> None:
-        """Apply one event (cheap); the panes catch up on the next flush."""
+    def feed(self, e: Event, n: int = 1) -> None:
+        """Apply one event (cheap); the panes catch up on the next flush. ``n``: how many
+        tokens a delta holds (a stream relayed from another process merges them)."""
         cls = type(e)
         if cls is ReasoningDelta:
             if e.index:
                 return
             self._pend_r.append(e.text)
-            self.info.reasoning_tokens += 1
+            self.info.reasoning_tokens += n
             if self.first_reason_t is None:
                 self.first_reason_t = e.t
             self._first_token(e.t)
@@ -255,7 +258,7 @@ class TranscriptView(Vertical):
                 return
             self._pend_a.append(e.text)
             self._answer_text.append(e.text)
-            self.info.answer_tokens += 1
+            self.info.answer_tokens += n
             self._first_token(e.t)
             if not e.provisional and self.first_answer_t is None:
                 self.first_answer_t = e.t
@@ -298,6 +301,11 @@ class TranscriptView(Vertical):
         # second) and spend the time on the stream instead. Keys are handled between ticks.
         if self._skip_tick:
             self._skip_tick -= 1
+            if self._analyzer is not None and self._pend_r:  # the analysis child keeps up
+                text = "".join(self._pend_r)
+                self._pend_r[:] = [text]
+                self._feed_analysis(text[self._an_fed:])
+                self._an_fed = len(text)
             return
         self._skip_tick = BUSY_SKIP if len(self._pend_r) + len(self._pend_a) > BUSY_CHUNKS else 0
         if self._pend_r:
@@ -305,7 +313,8 @@ class TranscriptView(Vertical):
             self._pend_r.clear()
             self.monologue.append(text)
             if self._analyzer is not None:
-                self._feed_analysis(text)
+                self._feed_analysis(text[self._an_fed:])
+            self._an_fed = 0
         if self._clear_answer:
             self._clear_answer = False
             await self.answer.clear()
@@ -338,15 +347,24 @@ class TranscriptView(Vertical):
         self._timer.pause()
         self._skip_tick = 0
         await self.flush()
-        await self.answer.finish()
+        a = self._analyzer
+        closing = None
+        if a is not None and a.session == self._session:
+            # the child finishes the analysis while the answer pane finishes here
+            self._analyzer = None
+            gen = self._gen
+            closing = asyncio.ensure_future(a.close_and_snapshot(tr.answer, timeline=tr.timeline))
+        try:
+            await self.answer.finish()
+        except BaseException:
+            if closing is not None:
+                closing.cancel()
+            raise
         self.live = False
         self._tr = tr
         self.set_notes(getattr(tr, "notes", None) or [])
-        a = self._analyzer
-        if a is not None and a.session == self._session:
-            self._analyzer = None
-            gen = self._gen
-            final = await a.close_and_snapshot(tr.answer, tr.reasoning_char_times() or None)
+        if closing is not None:
+            final = await closing
             self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
             if not self.is_mounted:  # closed while the child answered
                 return
@@ -443,6 +461,7 @@ class TranscriptView(Vertical):
         self._session = proxy.reset(self.prompt)
         self._analyzer = proxy
         self._proxy_s0 = proxy.analysis_s
+        self._an_fed = 0  # the pending text is not in the monologue yet: it goes at the next tick
         if len(self.monologue):  # switched on mid-stream: catch up once
             self._feed_analysis(self.monologue.text)
             self._poll_analysis(force=True)

@@ -428,7 +428,7 @@ class TranscriptView(Vertical):
         self.set_final(tr)
         if self._analysis_wanted():
             # after the first screen: the thread would compete with painting it for the GIL
-            self.set_timer(WHOLE_ANALYSIS_DELAY, self._analyse_whole)
+            self.call_after_refresh(lambda: self.set_timer(WHOLE_ANALYSIS_DELAY, self._analyse_whole))
 
     # -- the analysis and the outline ----------------------------------------------------------
     def _analysis_wanted(self) -> bool:

@@ -35,6 +35,8 @@ import threading
 import time
 from typing import Any
 
+from cot_viewer.stream.events import AnswerDelta, ReasoningDelta
+
 _HEAD = struct.Struct(">I")
 RELAY_MODULE = "cot_viewer.stream.relay"
 STOP_WAIT = 5.0  # s to wait for the child's final transcript after asking it to stop
@@ -122,8 +124,6 @@ def _events_of(pending: list) -> list:
 
 def merge(items: list, events: list) -> None:
     """Append ``events`` to ``items``, merging runs of choice-0 reasoning / final answer deltas."""
-    from cot_viewer.stream.events import AnswerDelta, ReasoningDelta
-
     for e in events:
         cls = type(e)
         if cls is ReasoningDelta and not e.index:
@@ -145,8 +145,6 @@ def merge(items: list, events: list) -> None:
 def expand(item) -> tuple[Any, int]:
     """A received item as ``(event, tokens)``: merged runs become one delta of ``n`` tokens."""
     if type(item) is list:
-        from cot_viewer.stream.events import AnswerDelta, ReasoningDelta
-
         kind, parts, n, t = item
         text = "".join(parts)
         return (ReasoningDelta(t, text) if kind == "r" else AnswerDelta(t, text)), n

@@ -7,13 +7,13 @@ import sys
 
 def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
+    import shutil
+
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
     from cot_viewer.stream.relay import Relay
     from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
     from cot_viewer.tui.session import OUTLINE_MIN_WIDTH
-
-    import shutil
 
     # The request goes out now, from a child process, while Textual is imported and mounted;
     # so does the analysis child when the outline will be shown (a wide enough terminal).

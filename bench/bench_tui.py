@@ -56,13 +56,15 @@ def _run_ask(url: str, outline: bool = True) -> None:
     from cot_viewer.transcript import Transcript
 
     t_start = time.perf_counter()
-    history = History.open()
-    tr = Transcript(prompt="bench", messages=[{"role": "user", "content": "bench"}], provider="custom", model="deepseek-reasoner")
-    endpoint = Endpoint("custom", url, "deepseek-reasoner")
     from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
 
     proxy = AnalysisProxy.prestart() if outline else None  # the bench's 160 columns show the outline
-    relay = None if os.environ.get("COT_VIEWER_BENCH_NO_RELAY") else Relay.start(endpoint, StreamOptions(), tr, save=True)
+    history = History.open()
+    tr = Transcript(prompt="bench", messages=[{"role": "user", "content": "bench"}], provider="custom", model="deepseek-reasoner")
+    endpoint = Endpoint("custom", url, "deepseek-reasoner")
+    relay = None
+    if not os.environ.get("COT_VIEWER_BENCH_NO_RELAY"):
+        relay = Relay.start(endpoint, StreamOptions(), tr, save=True, analysis=proxy)
 
     from cot_viewer.tui.widgets import transcript_view
 

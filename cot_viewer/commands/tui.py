@@ -5,21 +5,32 @@ from __future__ import annotations
 import sys
 
 
-def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
-    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
+def prestart_analysis():
+    """The analysis child, started now when the outline will be shown (a terminal at least
+    ``OUTLINE_MIN_WIDTH`` wide), so that its start-up overlaps ours; else None."""
     import shutil
 
+    from cot_viewer.tui.session import OUTLINE_MIN_WIDTH
+
+    if shutil.get_terminal_size().columns < OUTLINE_MIN_WIDTH:
+        return None
+    from cot_viewer.tui.analysis_proxy import AnalysisProxy
+
+    return AnalysisProxy.prestart()
+
+
+def run_ask_tui(args, endpoint, tr, history, store_error, proxy=None) -> int:
+    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code.
+    ``proxy``: from :func:`prestart_analysis`, called as early as the command could."""
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
     from cot_viewer.stream.relay import Relay
-    from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
-    from cot_viewer.tui.session import OUTLINE_MIN_WIDTH
+    from cot_viewer.tui.analysis_proxy import install
 
     # The request goes out now, from a child process, while Textual is imported and mounted;
-    # so does the analysis child when the outline will be shown (a wide enough terminal).
-    proxy = AnalysisProxy.prestart() if shutil.get_terminal_size().columns >= OUTLINE_MIN_WIDTH else None
+    # that child also feeds the analysis child (when the outline will be shown) as text arrives.
     options = stream_options(args)
-    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens)
+    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens, analysis=proxy)
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession

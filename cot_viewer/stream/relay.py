@@ -35,7 +35,7 @@ import threading
 import time
 from typing import Any
 
-from cot_viewer.stream.events import AnswerDelta, ReasoningDelta
+from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, Reclassify
 
 _HEAD = struct.Struct(">I")
 RELAY_MODULE = "cot_viewer.stream.relay"
@@ -122,6 +122,42 @@ def _events_of(pending: list) -> list:
     return pending[-1][1]
 
 
+class _Feeder(_Writer):
+    """To the analysis child (``cot_viewer.analysis.serve``), when the app has one: the reasoning
+    as ``feed`` lines as it arrives, then ``close`` with the answer and the timeline — so the
+    analysis keeps up with the stream instead of starting when the app has read it."""
+
+    def __init__(self, fd: int, session: int) -> None:
+        super().__init__(fd, "relay-analysis")
+        self.session = session
+
+    def feed(self, text: str) -> None:
+        def add(pending: list) -> None:
+            if pending and type(pending[-1]) is str:
+                pending[-1] += text
+            else:
+                pending.append(text)
+
+        if text:
+            self._add(add)
+
+    def finish(self, answer: str, timeline) -> None:
+        from cot_viewer.analysis.serve import encode_timeline
+
+        cmd = {"op": "close", "session": self.session, "answer": answer}
+        if len(timeline):
+            cmd["timeline_b64"] = encode_timeline(timeline)
+        self._add(lambda pending: pending.append(cmd))
+        self.close()
+
+    def encode(self, pending: list) -> bytes:
+        import json
+
+        lines = [json.dumps({"op": "feed", "session": self.session, "text": m} if type(m) is str else m,
+                            ensure_ascii=False, separators=(",", ":")) for m in pending]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def merge(items: list, events: list) -> None:
     """Append ``events`` to ``items``, merging runs of choice-0 reasoning / final answer deltas."""
     for e in events:
@@ -166,6 +202,8 @@ def child_main() -> int:
 
     signal.signal(signal.SIGINT, on_sigint)
     outbox = _Outbox(sys.stdout.fileno(), "relay-out")
+    analysis = req.get("analysis")  # (fd, session) of the app's analysis child, or None
+    feeder = _Feeder(*analysis) if analysis else None
     tr = req["transcript"]
     history = None
     save_error = None
@@ -188,6 +226,12 @@ def child_main() -> int:
         apply = recorder.apply
         for batch in client.stream_batches(req["messages"], max_tokens=req.get("max_tokens")):
             for e in batch:
+                if feeder is not None:
+                    cls = type(e)
+                    if cls is ReasoningDelta and not e.index:
+                        feeder.feed(e.text)
+                    elif cls is Reclassify and not e.index:
+                        feeder.feed(tr.answer)  # the answer so far was reasoning after all
                 apply(e)
             outbox.add(batch)
     except KeyboardInterrupt:
@@ -198,6 +242,8 @@ def child_main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the final save
         if recorder is not None:
             recorder.close()
+        if feeder is not None:  # before "end", so the app can wait for the final analysis
+            feeder.finish(tr.answer, tr.timeline)
         saved = bool(recorder is not None and recorder.saved and not recorder.error)
         err = save_error or (recorder.error if recorder is not None else None)
         outbox.message(("end", tr, saved, err))
@@ -222,20 +268,26 @@ class Relay:
         self._need: int | None = None  # length of the frame whose header was read
 
     @classmethod
-    def start(cls, endpoint, options, tr, *, save: bool, max_tokens: int | None = None) -> "Relay | None":
+    def start(cls, endpoint, options, tr, *, save: bool, max_tokens: int | None = None,
+              analysis=None) -> "Relay | None":
         """Start the child and send it the request; None if it cannot run here (the caller then
-        streams in-process)."""
+        streams in-process). ``analysis``: an ``AnalysisProxy`` made with ``prestart()``; the
+        relay then feeds its child the reasoning directly."""
         if os.name != "posix":
             return None
+        target = analysis.hand_to_relay(tr.prompt) if analysis is not None else None
         req = {"endpoint": endpoint, "options": options, "messages": tr.messages, "max_tokens": max_tokens,
-               "transcript": tr, "save": save}
+               "transcript": tr, "save": save, "analysis": target}
         try:
             data = pickle.dumps(req, protocol=pickle.HIGHEST_PROTOCOL)
             proc = subprocess.Popen([sys.executable, "-m", RELAY_MODULE], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+                                    pass_fds=(target[0],) if target else ())
             proc.stdin.write(_HEAD.pack(len(data)) + data)
             proc.stdin.flush()
         except Exception:  # noqa: BLE001 - no child: stream in-process
+            if target is not None:
+                analysis.take_back()
             return None
         return cls(proc, tr)
 

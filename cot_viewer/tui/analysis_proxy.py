@@ -93,6 +93,7 @@ class AnalysisProxy:
         self._prompt: str | None = None  # the problem of the current text, for Read labels
         self._proc = None  # asyncio.subprocess.Process (or _Adopted)
         self._popen = None  # a child started before the event loop (see prestart)
+        self._relayed: bool | str = False  # "pending"/True: a stream relay feeds the child this text
         self._spawning: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
         self._queue: list[bytes] = []  # written once the child is up
@@ -116,6 +117,7 @@ class AnalysisProxy:
         self._feeds = 0
         self._local_snap = (-1, 0.0)
         self._snapshot: asyncio.Future | None = None
+        self._early: dict | None = None  # the final analysis, if it came before we asked for it
         self._closed = False
 
     # -- the child -----------------------------------------------------------------------------
@@ -141,6 +143,28 @@ class AnalysisProxy:
         except Exception:  # noqa: BLE001 - started again (or analysed in-process) when needed
             proxy._popen = None
         return proxy
+
+    def hand_to_relay(self, prompt: str | None) -> tuple[int, int] | None:
+        """The next text comes from a stream relay, which writes it to the child itself: send
+        the child its reset now and return ``(fd, session)`` for the relay (None: no child)."""
+        popen = self._popen
+        if popen is None or popen.poll() is not None or self._proc is not None:
+            return None
+        self.session += 1
+        self._prompt = prompt or None
+        self._clear()
+        line = json.dumps({"op": "reset", "session": self.session, "prompt": self._prompt}, ensure_ascii=False)
+        try:
+            popen.stdin.write(line.encode("utf-8") + b"\n")
+            popen.stdin.flush()
+        except OSError:
+            return None
+        self._relayed = "pending"
+        return popen.stdin.fileno(), self.session
+
+    def take_back(self) -> None:
+        """The relay did not start after all: the view feeds this proxy as usual."""
+        self._relayed = False
 
     async def _spawn(self) -> None:
         try:
@@ -219,6 +243,8 @@ class AnalysisProxy:
             fut = self._snapshot
             if fut is not None and not fut.done():
                 fut.set_result(msg["analysis"])
+            elif self._relayed:
+                self._early = msg["analysis"]  # the relay closed the text before the view asked
 
     def _fail(self, reason: str) -> None:
         """Carry on in-process (the text so far is analysed again there)."""
@@ -274,6 +300,11 @@ class AnalysisProxy:
     # -- the IncrementalAnalyzer-like interface ------------------------------------------------
     def reset(self, prompt: str | None = None) -> int:
         """A new text (``prompt``: its problem, if known): returns its session number."""
+        if self._relayed == "pending":  # the relayed text: its reset went out already
+            self._relayed = True
+            self.start()
+            return self.session
+        self._relayed = False
         self.session += 1
         self._prompt = prompt or None
         self._clear()
@@ -299,7 +330,7 @@ class AnalysisProxy:
             self._local.feed(text)
         elif self.fallback is not None:
             self._go_local()
-        else:
+        elif not self._relayed:  # (a relay writes the text to the child itself)
             self._send({"op": "feed", "text": text})
         self.analysis_s += time.perf_counter() - t0
 
@@ -308,6 +339,7 @@ class AnalysisProxy:
         (the view imports it in a thread): only while the text is short and the child has not
         reported yet."""
         if (self._lead is None and self._local is None and self.fallback is None and self._version == 0
+                and not self._relayed  # the relay's child is ahead of this process anyway
                 and self._fed_chars <= LEAD_CHARS and "cot_viewer.analysis" in sys.modules):
             self._lead = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._lead.feed("".join(self._pieces))
@@ -369,7 +401,11 @@ class AnalysisProxy:
         ``timeline``, which the child turns into char times itself)."""
         self._closed = True
         fut = None
-        if self.fallback is None:
+        if self.fallback is None and self._relayed:  # the relay sent the close with its timeline
+            fut = self._snapshot = asyncio.get_running_loop().create_future()
+            if self._early is not None:
+                fut.set_result(self._early)
+        elif self.fallback is None:
             fut = self._snapshot = asyncio.get_running_loop().create_future()
             t0 = time.perf_counter()
             cmd: dict = {"op": "close", "answer": answer}

@@ -26,12 +26,12 @@ from cot_viewer.tui.session import AskSession
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the relay runs on POSIX only (elsewhere: in-process)")
 
 
-def _relayed(server, history, prompt="Four rolls, at least one six?", **opts):
+def _relayed(server, history, prompt="Four rolls, at least one six?", analysis=None, **opts):
     tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider="custom",
                     base_url=server.base_url, model="deepseek-reasoner")
     endpoint = Endpoint("custom", server.base_url, "deepseek-reasoner", api_key="sk-relay-secret")
     options = StreamOptions(**opts)
-    relay = Relay.start(endpoint, options, tr, save=history is not None)
+    relay = Relay.start(endpoint, options, tr, save=history is not None, analysis=analysis)
     assert relay is not None
     session = AskSession(endpoint=endpoint, options=options, history=history, turns=[tr], relay=relay)
     return session, relay
@@ -118,22 +118,46 @@ async def test_a_child_that_dies_ends_the_stream_as_interrupted_with_a_message(s
     history.close()
 
 
-async def test_a_prestarted_analysis_child_builds_the_live_outline(server, home):
+@pytest.mark.parametrize("relay_feeds", [True, False], ids=["relay-feeds-the-analysis", "app-feeds-it"])
+async def test_a_prestarted_analysis_child_builds_the_live_outline(server, home, relay_feeds):
     server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.002))
     history = History.open()
     proxy = AnalysisProxy.prestart()
-    s, relay = _relayed(server, history)
+    s, relay = _relayed(server, history, analysis=proxy if relay_feeds else None)
     app = _app(s)
     install(app, proxy)
+    sent: list[dict] = []
+    send = proxy._send
+    proxy._send = lambda obj: (sent.append(obj), send(obj))[1]
     async with app.run_test(size=(160, 40)):
         view = app.screen.view
         await wait_until(lambda: view.info.phase == "done" and view.analysis is not None, what="final analysis")
         from cot_viewer.analysis import analyze
 
-        want = analyze(s.last.reasoning, s.last.answer, s.last.reasoning_char_times() or None, prompt=s.last.prompt)
-        assert [(x.start, x.end, x.label) for x in view.analysis.steps] == [(x.start, x.end, x.label) for x in want.steps]
+        tr = s.last
+        want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt)
+        assert view.analysis.to_dict() == want.to_dict()  # seconds per phase included
         assert proxy.fallback is None and proxy._popen is not None
+        # fed by the relay: the app writes nothing to the child (its reset went out before)
+        assert bool(sent) != relay_feeds, sent[:2]
     history.close()
+
+
+async def test_a_relay_feeding_an_old_session_does_not_reach_a_newer_text(server, home):
+    """A relay still writing for its text after the app moved the child to another one."""
+    from cot_viewer.analysis import analyze
+
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER), delay=0.002))
+    proxy = AnalysisProxy.prestart()
+    s, relay = _relayed(server, None, analysis=proxy)
+    assert proxy.reset(s.last.prompt) == 1  # the view attaches to the relayed text...
+    assert proxy.reset() == 2  # ...then moves the child to something else
+    proxy.feed("Okay, so a different text.\n\nWait, let me check.")
+    async for _ in relay.batches():
+        pass
+    got = await proxy.close_and_snapshot("")
+    assert got.to_dict() == analyze("Okay, so a different text.\n\nWait, let me check.", "").to_dict()
+    await proxy.aclose()
 
 
 def test_merge_joins_runs_of_choice_zero_deltas_and_keeps_the_order():

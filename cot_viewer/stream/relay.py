@@ -131,14 +131,15 @@ class _Feeder(_Writer):
         super().__init__(fd, "relay-analysis")
         self.session = session
 
-    def feed(self, text: str) -> None:
+    def feed(self, texts: list[str]) -> None:
+        """Append one network read's reasoning pieces."""
         def add(pending: list) -> None:
-            if pending and type(pending[-1]) is str:
-                pending[-1] += text
+            if pending and type(pending[-1]) is list:
+                pending[-1].extend(texts)  # text pieces, joined when written
             else:
-                pending.append(text)
+                pending.append(list(texts))
 
-        if text:
+        if texts:
             self._add(add)
 
     def finish(self, answer: str, timeline) -> None:
@@ -153,7 +154,7 @@ class _Feeder(_Writer):
     def encode(self, pending: list) -> bytes:
         import json
 
-        lines = [json.dumps({"op": "feed", "session": self.session, "text": m} if type(m) is str else m,
+        lines = [json.dumps({"op": "feed", "session": self.session, "text": "".join(m)} if type(m) is list else m,
                             ensure_ascii=False, separators=(",", ":")) for m in pending]
         return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -224,15 +225,19 @@ def child_main() -> int:
         t0 = time.monotonic()  # the client takes its own t0 on the first read, microseconds later
         outbox.message(("start", t0, recorder.saved, save_error or recorder.error))
         apply = recorder.apply
+        texts: list[str] = []  # this read's reasoning, for the analysis child
         for batch in client.stream_batches(req["messages"], max_tokens=req.get("max_tokens")):
             for e in batch:
                 if feeder is not None:
                     cls = type(e)
                     if cls is ReasoningDelta and not e.index:
-                        feeder.feed(e.text)
+                        texts.append(e.text)
                     elif cls is Reclassify and not e.index:
-                        feeder.feed(tr.answer)  # the answer so far was reasoning after all
+                        texts.append(tr.answer)  # the answer so far was reasoning after all
                 apply(e)
+            if texts:
+                feeder.feed(texts)
+                texts = []
             outbox.add(batch)
     except KeyboardInterrupt:
         tr.stop(t=time.monotonic() - t0 if t0 is not None else None)

@@ -92,24 +92,37 @@ arrival of each phase's last character (null without ``char_times``).
 
 from __future__ import annotations
 
-from .core import IncrementalAnalyzer, analyze
-from .labels import LABELS, label_spans
-from .model import PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
-from .segment import paragraph_spans, segment, sentence_spans
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "LABELS",
-    "PHASE_KINDS",
-    "SCHEMA_VERSION",
-    "Analysis",
-    "Cycle",
-    "IncrementalAnalyzer",
-    "Metrics",
-    "Phase",
-    "Step",
-    "analyze",
-    "label_spans",
-    "paragraph_spans",
-    "segment",
-    "sentence_spans",
-]
+# Names are imported on first use (PEP 562): ``cot_viewer.analysis.model`` alone costs ~5 ms,
+# the labeller's rules ~60 ms, and the TUI needs only the model while a child analyses.
+_WHERE = {
+    "IncrementalAnalyzer": "core", "analyze": "core",
+    "label_spans": "labels",
+    "LABELS": "model", "PHASE_KINDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model", "Cycle": "model",
+    "Metrics": "model", "Phase": "model", "Step": "model",
+}
+
+if TYPE_CHECKING:
+    from .core import IncrementalAnalyzer, analyze
+    from .labels import label_spans
+    from .model import LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+
+# eager: the submodule ``segment`` would otherwise shadow the function of that name (~3 ms)
+from .segment import paragraph_spans, segment, sentence_spans  # noqa: E402
+
+__all__ = sorted([*_WHERE, "paragraph_spans", "segment", "sentence_spans"])
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

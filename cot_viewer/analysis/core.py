@@ -15,6 +15,7 @@ from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, sentence_span
 __all__ = ["analyze", "IncrementalAnalyzer"]
 
 CharTimes = Sequence[tuple[int, float]]
+MEMO_MAX = 20_000  # sentences whose features IncrementalAnalyzer keeps (~10 MB at most)
 
 
 @dataclass(slots=True, frozen=True)
@@ -238,7 +239,7 @@ class IncrementalAnalyzer:
         self._step_cache: dict[tuple[int, int, int], tuple[Step, ...]] = {}  # see _all_steps
         self._answers = AnswerScan()
         self._snap_cache: tuple[tuple, Analysis] | None = None
-        self._memo: dict = {}  # sentence -> features, for the open paragraph labelled again (label_paragraph)
+        self._memo: dict = {}  # sentence -> features (label_paragraph): the open paragraph labelled again, repeats
         self._phase_cache: dict[tuple, tuple[Phase, int]] = {}  # (spec, index) -> Phase, cycle words
 
     # ------------------------------------------------------------------ feeding
@@ -326,7 +327,8 @@ class IncrementalAnalyzer:
     def _close_paragraph(self, tail: str, s: int, e: int) -> None:
         rec, self._ctx = _make_record(tail, s, e, self._base, self._ctx, len(self._records), self._nsteps,
                                       self._memo)
-        self._memo.clear()  # it holds the sentences of the open paragraph's provisional labels
+        if len(self._memo) > MEMO_MAX:  # repeated sentences are labelled once, as in analyze()
+            self._memo.clear()
         if rec is not None:
             self._records.append(rec)
             self._nsteps += len(rec.spans)
@@ -341,7 +343,7 @@ class IncrementalAnalyzer:
         if self._open_cache is not None and self._open_cache[0] == self._version:
             return self._open_cache[1]
         rec = None
-        if len(self._memo) > 512:
+        if len(self._memo) > MEMO_MAX:
             self._memo.clear()
         if self._tail:
             tail = "".join(self._tail)

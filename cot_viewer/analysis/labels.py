@@ -60,9 +60,8 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple, Sequence
 
 from ._needles import cue_scanner, searcher
+from .model import LABELS
 from .segment import MASK, _is_math_line, mask_protected
-
-LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
 
 __all__ = ["LABELS", "LabelContext", "label_paragraph", "label_spans", "sentence_features"]
 

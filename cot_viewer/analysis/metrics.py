@@ -7,8 +7,7 @@ from bisect import bisect_right
 from typing import Sequence
 
 from ._needles import maybe
-from .labels import LABELS
-from .model import PHASE_KINDS, Cycle, Metrics, Phase, Step
+from .model import LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
 
 __all__ = ["compute_metrics", "assemble_metrics", "text_counts", "LabelStats", "final_answer", "candidate_answers",
            "answer_words", "AnswerScan", "TimeLine"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .labels import LABELS
-
+LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
 PHASE_KINDS = ("definition", "bloom", "reconstruction", "final")
 SCHEMA_VERSION = 1
 

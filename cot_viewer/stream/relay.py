@@ -149,7 +149,6 @@ class _Feeder(_Writer):
         if len(timeline):
             cmd["timeline_b64"] = encode_timeline(timeline)
         self._add(lambda pending: pending.append(cmd))
-        self.close()
 
     def encode(self, pending: list) -> bytes:
         import json
@@ -247,7 +246,7 @@ def child_main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the final save
         if recorder is not None:
             recorder.close()
-        if feeder is not None:  # before "end", so the app can wait for the final analysis
+        if feeder is not None:  # queued: the analysis child reads at its own pace
             feeder.finish(tr.answer, tr.timeline)
         saved = bool(recorder is not None and recorder.saved and not recorder.error)
         err = save_error or (recorder.error if recorder is not None else None)
@@ -255,6 +254,8 @@ def child_main() -> int:
         outbox.close()
         if history is not None:
             history.close()
+        if feeder is not None:  # after "end": the app never waits for the analysis child to read
+            feeder.close()
     return 0
 
 

@@ -53,9 +53,23 @@ class LiveStep:
 
 
 def _analysis_module():
+    """The whole analysis package (its rules cost ~60 ms to import)."""
+    import cot_viewer.analysis.core  # noqa: F401
     import cot_viewer.analysis as module
 
     return module
+
+
+def _model():
+    """Only the result types (~5 ms): all the UI needs while the child analyses."""
+    import cot_viewer.analysis.model as model
+
+    return model
+
+
+ANALYSIS_NICE = 19  # the analysis child's nice value (0: as the app)
+ANALYSER = "cot_viewer.analysis.core"
+MODEL = "cot_viewer.analysis.model"
 
 
 class _Adopted:
@@ -85,6 +99,26 @@ class _Adopted:
         while self.popen.poll() is None:
             await asyncio.sleep(0.01)
         return self.popen.returncode
+
+
+def _background(pid: int) -> None:
+    """Lower the child's CPU priority: on a busy machine the two panes come first, and the
+    outline catches up in the idle time (at once at any model's real speed)."""
+    import os
+
+    nice = int(os.environ.get("COT_VIEWER_ANALYSIS_NICE", ANALYSIS_NICE))
+    if nice and hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+        except OSError:
+            pass
+        # Linux with autogroups: the child leads its own session, whose group competes with
+        # ours as an equal whatever its nice value, so the group's nice is what counts
+        try:
+            with open(f"/proc/{pid}/autogroup", "w") as f:
+                f.write(str(nice))
+        except OSError:
+            pass
 
 
 class AnalysisProxy:
@@ -140,6 +174,7 @@ class AnalysisProxy:
         try:
             proxy._popen = subprocess.Popen(proxy.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=subprocess.DEVNULL, start_new_session=True)
+            _background(proxy._popen.pid)
         except Exception:  # noqa: BLE001 - started again (or analysed in-process) when needed
             proxy._popen = None
         return proxy
@@ -162,6 +197,11 @@ class AnalysisProxy:
         self._relayed = "pending"
         return popen.stdin.fileno(), self.session
 
+    @property
+    def relayed(self) -> bool:
+        """A stream relay feeds the child the current (or next) text."""
+        return bool(self._relayed) and self.fallback is None
+
     def take_back(self) -> None:
         """The relay did not start after all: the view feeds this proxy as usual."""
         self._relayed = False
@@ -174,6 +214,7 @@ class AnalysisProxy:
                 self._proc = await asyncio.create_subprocess_exec(
                     *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, start_new_session=True)
+                _background(self._proc.pid)
         except Exception as exc:  # noqa: BLE001
             self._fail(f"cannot start the analysis process: {exc}")
             return
@@ -340,7 +381,7 @@ class AnalysisProxy:
         reported yet."""
         if (self._lead is None and self._local is None and self.fallback is None and self._version == 0
                 and not self._relayed  # the relay's child is ahead of this process anyway
-                and self._fed_chars <= LEAD_CHARS and "cot_viewer.analysis" in sys.modules):
+                and self._fed_chars <= LEAD_CHARS and ANALYSER in sys.modules):
             self._lead = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._lead.feed("".join(self._pieces))
             self._lead_feeds = self._feeds
@@ -385,11 +426,11 @@ class AnalysisProxy:
             self._local_snap = (a.frozen_steps, now + max(1.0, 20 * cost))
             return snap.phases, snap.metrics
         msg = self._phases
-        if msg is None or "cot_viewer.analysis" not in sys.modules:  # no import on the event loop
+        if msg is None or MODEL not in sys.modules:  # no import on the event loop
             return None
         self._phases = None
         t0 = time.perf_counter()
-        model = _analysis_module()
+        model = _model()
         phases = [model.Phase.from_dict(p) for p in msg["phases"]]
         metrics = model.Metrics.from_dict(msg["metrics"])
         self.analysis_s += time.perf_counter() - t0
@@ -425,10 +466,10 @@ class AnalysisProxy:
         if fut is not None:
             try:
                 d = await asyncio.wait_for(fut, CLOSE_TIMEOUT)
-                if "cot_viewer.analysis" not in sys.modules:
-                    await asyncio.to_thread(_analysis_module)
+                if MODEL not in sys.modules:
+                    await asyncio.to_thread(_model)
                 t0 = time.perf_counter()
-                result = _analysis_module().Analysis.from_dict(d)
+                result = _model().Analysis.from_dict(d)
                 self.analysis_s += time.perf_counter() - t0
                 return result
             except Exception as exc:  # noqa: BLE001 - dead, hung or garbled: analyse here

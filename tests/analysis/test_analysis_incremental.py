@@ -152,3 +152,33 @@ def test_incremental_with_prompt_equals_batch(corpus_rows):
         want = analyze(text, prompt=prompt)
         assert [(s.start, s.end, s.label) for s in got.steps] == [(s.start, s.end, s.label) for s in want.steps]
         assert got.metrics == want.metrics
+
+
+def test_repeated_sentences_are_labelled_once_and_the_memo_stays_bounded(monkeypatch):
+    """Like analyze(), the incremental analyser labels a sentence it has seen once; its memo
+    is cleared past MEMO_MAX entries, and the labels stay those of the batch analysis."""
+    calls: list[str] = []
+    real = core_mod.label_paragraph.__globals__["sentence_features"]
+
+    def counting(sent):
+        calls.append(sent)
+        return real(sent)
+
+    monkeypatch.setitem(core_mod.label_paragraph.__globals__, "sentence_features", counting)
+    repeated = "\n\n".join(["Wait, let me check that again. Yes, 6! = 720."] * 50)
+    inc = IncrementalAnalyzer()
+    for i in range(0, len(repeated), 7):
+        inc.feed(repeated[i:i + 7])
+    inc.close()
+    got = inc.snapshot().to_dict(repeated)
+    assert calls.count("Wait, let me check that again.") == 1
+    assert got == analyze(repeated).to_dict(repeated)
+    monkeypatch.setattr(core_mod, "MEMO_MAX", 10)
+    distinct = "\n\n".join(f"Step {i}: so {i} + {i} = {2 * i}. Let me check {i}." for i in range(200))
+    inc = IncrementalAnalyzer()
+    for i in range(0, len(distinct), 50):
+        inc.feed(distinct[i:i + 50])
+        inc.steps_since(0)
+    inc.close()
+    assert len(inc._memo) <= 10 + 4  # cleared past MEMO_MAX (plus one paragraph's sentences)
+    assert inc.snapshot().to_dict(distinct) == analyze(distinct).to_dict(distinct)

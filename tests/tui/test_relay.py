@@ -18,7 +18,7 @@ from cot_viewer.stream.endpoint import Endpoint, StreamOptions
 from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, Reclassify, StreamEnd
 from cot_viewer.stream.relay import Relay, expand, merge, write_all
 from cot_viewer.transcript import Transcript
-from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
+from cot_viewer.tui.analysis_proxy import ANALYSIS_NICE, AnalysisProxy, install
 from cot_viewer.tui.app import CotViewerApp
 from cot_viewer.tui.screens.ask import AskScreen
 from cot_viewer.tui.session import AskSession
@@ -158,6 +158,90 @@ async def test_a_relay_feeding_an_old_session_does_not_reach_a_newer_text(server
     got = await proxy.close_and_snapshot("")
     assert got.to_dict() == analyze("Okay, so a different text.\n\nWait, let me check.", "").to_dict()
     await proxy.aclose()
+
+
+class _StalledAnalysis:
+    """Stands in for an AnalysisProxy whose child reads nothing (starved or hung): the relay
+    gets the write end of a pipe that nobody reads until the test says so."""
+
+    def __init__(self) -> None:
+        self.r, self.w = os.pipe()
+
+    def hand_to_relay(self, prompt):
+        return self.w, 7
+
+    def take_back(self) -> None:
+        raise AssertionError("the relay started")
+
+
+async def test_an_analysis_child_that_reads_nothing_never_holds_up_the_stream(server, home):
+    import asyncio
+    import json
+
+    reasoning = REASONING * 400  # far more than a pipe holds
+    server.enqueue(stream_reply(deepseek_chunks(reasoning, ANSWER), delay=0))
+    stalled = _StalledAnalysis()
+    s, relay = _relayed(server, None, analysis=stalled)
+    os.close(stalled.w)  # (the child has its own copy)
+
+    async def drain() -> None:
+        async for _ in relay.batches():
+            pass
+
+    await asyncio.wait_for(drain(), 20)  # the end arrives although the analysis pipe is full
+    assert relay.ended and s.last.status == "complete" and s.last.reasoning == reasoning
+    got = bytearray()
+    while chunk := os.read(stalled.r, 1 << 16):  # now read: the child writes the rest, then exits
+        got.extend(chunk)
+    os.close(stalled.r)
+    lines = [json.loads(x) for x in got.decode("utf-8").splitlines()]
+    assert "".join(x["text"] for x in lines if x["op"] == "feed") == reasoning
+    assert lines[-1]["op"] == "close" and lines[-1]["session"] == 7 and lines[-1]["answer"] == ANSWER
+    assert relay.proc.wait(5) == 0
+
+
+async def test_a_stopped_analysis_child_does_not_hold_up_the_panes(server, home):
+    """The panes end with the stream; the outline says it is still live until the analysis
+    lands, and completes when the child runs again."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 40, ANSWER), delay=0))
+    proxy = AnalysisProxy.prestart()
+    pid = proxy._popen.pid
+    s, relay = _relayed(server, None, analysis=proxy)
+    app = _app(s)
+    install(app, proxy)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        async with app.run_test(size=(160, 40)):
+            view = app.screen.view
+            await wait_until(lambda: view.info.phase == "done", what="the panes final")
+            assert view.monologue.text == REASONING * 40 and view.analysis is None
+            assert "live" in view.outline.head.plain
+            os.kill(pid, signal.SIGCONT)
+            await wait_until(lambda: view.analysis is not None, what="the analysis landed")
+            assert "live" not in view.outline.head.plain
+            assert len(view.outline_list.steps) == len(view.analysis.steps) > 40
+            got = await view.ensure_analysis()  # the landed one: nothing analysed again
+            assert got is view.analysis
+    finally:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:  # (ended with the app)
+            pass
+
+
+def test_the_analysis_child_runs_at_a_lower_priority(monkeypatch):
+    monkeypatch.delenv("COT_VIEWER_ANALYSIS_NICE", raising=False)
+    proxy = AnalysisProxy.prestart()
+    pid = proxy._popen.pid
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == max(ours, min(19, ANALYSIS_NICE))
+        # with Linux autogroups the child's session competes as a group: its group is lowered too
+        if os.path.exists(f"/proc/{pid}/autogroup"):
+            with open(f"/proc/{pid}/autogroup") as f:
+                assert f.read().split()[-1] == str(ANALYSIS_NICE)
+    finally:
+        proxy.kill()
 
 
 def test_merge_joins_runs_of_choice_zero_deltas_and_keeps_the_order():

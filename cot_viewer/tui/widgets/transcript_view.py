@@ -72,6 +72,10 @@ def one_line(text: str, n: int = 300) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
+def _import_model() -> None:
+    import cot_viewer.analysis.model  # noqa: F401 - the result types only (~5 ms)
+
+
 class TranscriptView(Vertical):
     DEFAULT_CSS = """
     TranscriptView { height: 1fr; }
@@ -110,6 +114,7 @@ class TranscriptView(Vertical):
         self._polled = self._snap_frozen = -1
         self._next_poll = self._next_snap = 0.0
         self.analysis_s = 0.0  # seconds spent inside the analyser (feeding, polling, snapshots)
+        self._landing: asyncio.Future | None = None  # the final live analysis, once the stream ended
         self._analysis_module = None  # cot_viewer.analysis, imported in a thread (~60 ms of regexes)
         self._reset_counts()
 
@@ -157,7 +162,11 @@ class TranscriptView(Vertical):
 
     def _warm_up(self) -> None:
         if self.live:  # a stream: the child imports the analyser in parallel (not for a finished
-            proxy_for(self.app).start()  # transcript: it would compete with its first paint)
+            proxy = proxy_for(self.app)  # transcript: it would compete with its first paint)
+            proxy.start()
+            if proxy.relayed:  # the relay feeds the child: this process only reads results
+                self.run_worker(_import_model, thread=True, group="analysis-import", exclusive=True)
+                return
         if self._analysis_module is None:
             self.run_worker(self._import_analysis, thread=True, group="analysis-import", exclusive=True)
 
@@ -165,6 +174,7 @@ class TranscriptView(Vertical):
         """Off the event loop: the request and the first tokens are not held up by it."""
         import importlib
 
+        importlib.import_module("cot_viewer.analysis.core")  # the rules (~60 ms)
         module = importlib.import_module("cot_viewer.analysis")
         self._analysis_module = module
         return module
@@ -364,16 +374,20 @@ class TranscriptView(Vertical):
         self._tr = tr
         self.set_notes(getattr(tr, "notes", None) or [])
         if closing is not None:
-            final = await closing
-            self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
-            if not self.is_mounted:  # closed while the child answered
-                return
-            if gen == self._gen and self.analysis is None:
-                self._finish_analysis(final)
+            # the panes are final now; the outline completes when the child's analysis lands
+            # (ensure_analysis() waits for it)
+            self._landing = asyncio.ensure_future(self._land_analysis(a, closing, gen))
+            self._show_outline_chrome()
         elif self._analysis_wanted():  # the child was taken over by another view
             self._analyzer = None
             self.call_after_refresh(self._analyse_whole)
         self.set_final(tr)
+
+    async def _land_analysis(self, a, closing, gen: int) -> None:
+        final = await closing
+        self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
+        if self.is_mounted and gen == self._gen and self.analysis is None:  # (not closed meanwhile)
+            self._finish_analysis(final)
 
     def set_final(self, tr) -> None:
         info = self.info
@@ -444,6 +458,7 @@ class TranscriptView(Vertical):
         self._gen += 1
         self._tr = tr
         self._analyzer = None
+        self._landing = None  # (an older text's: dropped when it lands)
         self.analysis = self.metrics = None
         self._frozen = 0
         self._polled = -1
@@ -505,12 +520,20 @@ class TranscriptView(Vertical):
         self._show_outline_chrome()
 
     def _analyse_whole(self) -> None:
-        if self.analysis is not None or self._tr is None or self.live:
+        if self.analysis is not None or self._tr is None or self.live or self._landing_pending():
             return
         self.run_worker(self.ensure_analysis(), group="analysis", exclusive=True)
 
+    def _landing_pending(self) -> bool:
+        return self._landing is not None and not self._landing.done()
+
     async def ensure_analysis(self):
         """The analysis of the finished transcript shown (computed in a thread if needed)."""
+        if self._landing_pending():  # the live analysis of this transcript is landing
+            try:
+                await asyncio.shield(self._landing)
+            except Exception:  # noqa: BLE001 - analysed here instead
+                pass
         if self.analysis is None and self._tr is not None and not self.live:
             tr, gen = self._tr, self._gen
 
@@ -543,7 +566,8 @@ class TranscriptView(Vertical):
 
     def _show_outline_chrome(self) -> None:
         panel = self.outline
-        panel.show_head(self.metrics, live=self._analyzer is not None, stepping=self.stepping)
+        panel.show_head(self.metrics, live=self._analyzer is not None or (self.analysis is None and self._landing_pending()),
+                        stepping=self.stepping)
         panel.show_detail(self.monologue.slice)
 
     def _theme_changed(self) -> None:

@@ -67,7 +67,7 @@ def _model():
     return model
 
 
-ANALYSIS_NICE = 19  # the analysis child's nice value (0: as the app)
+ANALYSIS_NICE = 19  # the analysis child's nice value (0: as the app, and no SCHED_IDLE)
 ANALYSER = "cot_viewer.analysis.core"
 MODEL = "cot_viewer.analysis.model"
 
@@ -102,23 +102,24 @@ class _Adopted:
 
 
 def _background(pid: int) -> None:
-    """Lower the child's CPU priority: on a busy machine the two panes come first, and the
-    outline catches up in the idle time (at once at any model's real speed)."""
+    """The child runs on idle CPU only: on a busy machine the two panes come first and the
+    outline catches up after them (at any model's real speed there is idle CPU to spare).
+    Nice 19 everywhere, and Linux's SCHED_IDLE, which a woken app preempts at once. The child
+    shares our session (its own process group: no terminal Ctrl+C), so that with Linux
+    autogroups it competes inside our group, not as a group of its own. Off with
+    ``COT_VIEWER_ANALYSIS_NICE=0``."""
     import os
 
     nice = int(os.environ.get("COT_VIEWER_ANALYSIS_NICE", ANALYSIS_NICE))
-    if nice and hasattr(os, "setpriority"):
-        try:
+    if not nice:
+        return
+    try:
+        if hasattr(os, "setpriority"):
             os.setpriority(os.PRIO_PROCESS, pid, nice)
-        except OSError:
-            pass
-        # Linux with autogroups: the child leads its own session, whose group competes with
-        # ours as an equal whatever its nice value, so the group's nice is what counts
-        try:
-            with open(f"/proc/{pid}/autogroup", "w") as f:
-                f.write(str(nice))
-        except OSError:
-            pass
+        if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+    except OSError:  # (a child that already ended; or not allowed here)
+        pass
 
 
 class AnalysisProxy:
@@ -173,7 +174,7 @@ class AnalysisProxy:
         proxy = cls()
         try:
             proxy._popen = subprocess.Popen(proxy.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.DEVNULL, start_new_session=True)
+                                            stderr=subprocess.DEVNULL, process_group=0)
             _background(proxy._popen.pid)
         except Exception:  # noqa: BLE001 - started again (or analysed in-process) when needed
             proxy._popen = None
@@ -213,7 +214,7 @@ class AnalysisProxy:
             else:
                 self._proc = await asyncio.create_subprocess_exec(
                     *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, start_new_session=True)
+                    stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, process_group=0)
                 _background(self._proc.pid)
         except Exception as exc:  # noqa: BLE001
             self._fail(f"cannot start the analysis process: {exc}")

@@ -8,8 +8,10 @@ Run: python bench/bench_tui.py [--quick]
    on the same stream. Targets: ≤ 2× plain; last tenth ≤ 1.5× first tenth (measured on a run
    streamed in-process, token by token); peak RSS ≤ 200 MB.
    The same stream with the live analysis and the outline (shown from 140 columns: on at
-   160×50) vs with them off (the outline hidden: nothing analysed), best of 3 each,
-   interleaved. Target: the analysis adds ≤ 10%.
+   160×50) vs with them off (the outline hidden: nothing analysed), best of 5 each
+   (``--runs N``), interleaved; each run stamps when both panes are final and when the
+   outline is complete. Target: the analysis adds ≤ 10% until the panes are final (the
+   outline's completion and the whole command are reported too).
 2. naive pane: the same 6,000 tokens through `Static.update(all text so far)` per chunk vs
    our view (50 ms flush into the virtualised pane); the screen is laid out and rendered
    after every chunk whenever something is dirty. Target: ours ≥ 10× faster.

@@ -59,15 +59,12 @@ def _run_ask(url: str, outline: bool = True) -> None:
     from cot_viewer.transcript import Transcript
 
     t_start = time.perf_counter()
-    from cot_viewer.tui.analysis_proxy import AnalysisProxy, install
-
-    proxy = AnalysisProxy.prestart() if outline else None  # the bench's 160 columns show the outline
     history = History.open()
     tr = Transcript(prompt="bench", messages=[{"role": "user", "content": "bench"}], provider="custom", model="deepseek-reasoner")
     endpoint = Endpoint("custom", url, "deepseek-reasoner")
     relay = None
     if not os.environ.get("COT_VIEWER_BENCH_NO_RELAY"):
-        relay = Relay.start(endpoint, StreamOptions(), tr, save=True, analysis=proxy)
+        relay = Relay.start(endpoint, StreamOptions(), tr, save=True)
 
     from cot_viewer.tui.widgets import transcript_view
 
@@ -80,9 +77,7 @@ def _run_ask(url: str, outline: bool = True) -> None:
     session = AskSession(endpoint=endpoint, options=StreamOptions(), history=history, turns=[tr], relay=relay)
     marks: list[tuple[float, int]] = []  # (time, characters in the pane) after each flush
     tenth_t: list[float] = []  # when the k-th tenth of the reasoning tokens had been consumed
-    app = CotViewerApp(lambda: AskScreen(session))
-    if proxy is not None:
-        install(app, proxy)
+    app = CotViewerApp(lambda: AskScreen(session))  # (its view starts the analysis child: 160 columns)
     outline_steps: list[int] = []
     stamps: dict[str, float] = {}
 
@@ -278,7 +273,7 @@ async def _key_latency() -> tuple[list[float], float]:
         session = AskSession(endpoint=Endpoint("custom", server.base_url, "m"), options=StreamOptions(), turns=[tr])
         app = CotViewerApp(lambda: AskScreen(session))
         lat: list[float] = []
-        async with app.run_test(size=(160, 50)) as pilot:
+        async with app.run_test(size=(160, 50)):
             screen = app.screen
             view = screen.view
             while view.info.reasoning_tokens < 2000:

@@ -10,9 +10,7 @@ Protocol: newline-delimited JSON, one object per line.  Commands on stdin:
 ``{"op":"reset","session":k,"prompt":…}`` (the problem text, optional)
     Start a new text (a new turn or replay); every reply carries the session.
 ``{"op":"feed","text":…}``
-    Append text. With ``"session":k`` (here and in ``close``) the command applies only if
-    ``k`` is still the current session: a stream relay writes its own text directly, see
-    ``cot_viewer/stream/relay.py``.  Feeds are batched: all input already available is read before answering.
+    Append text.  Feeds are batched: all input already available is read before answering.
 ``{"op":"close","answer":…,"char_times":[[n,t],…]}``
     End of the stream; ``char_times`` may instead be ``"char_times_b64":[ns,ts]`` — base64 of
     native ``array('q')`` / ``array('d')`` bytes (exact, and ~30× cheaper to encode than a
@@ -111,8 +109,6 @@ class Server:
     def handle(self, cmd: dict) -> bool:
         """Apply one command; True when it asks for a steps update."""
         op = cmd.get("op")
-        if op in ("feed", "close") and cmd.get("session", self.session) != self.session:
-            return False  # a relay still writing for a text the client has left
         if op == "feed":
             self.an.feed(cmd.get("text") or "")
             return True

@@ -70,11 +70,6 @@ def run(args: argparse.Namespace) -> int:
     prompt = read_prompt(args.prompt)
     endpoint = resolve_endpoint(args)
     tui = not (args.plain or args.json) and sys.stdout.isatty()
-    proxy = None
-    if tui:  # the analysis child starts first: its start-up overlaps everything below
-        from cot_viewer.commands.tui import prestart_analysis
-
-        proxy = prestart_analysis()
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id = build_messages(args, history, prompt)
     if args.no_save:
@@ -101,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if tui:
         from cot_viewer.commands.tui import run_ask_tui
 
-        return run_ask_tui(args, endpoint, tr, history, store_error, proxy)
+        return run_ask_tui(args, endpoint, tr, history, store_error)
 
     recorder = Recorder(tr, history)
     from cot_viewer.plain import PlainPrinter, print_json

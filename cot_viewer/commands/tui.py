@@ -5,32 +5,16 @@ from __future__ import annotations
 import sys
 
 
-def prestart_analysis():
-    """The analysis child, started now when the outline will be shown (a terminal at least
-    ``OUTLINE_MIN_WIDTH`` wide), so that its start-up overlaps ours; else None."""
-    import shutil
-
-    from cot_viewer.tui.session import OUTLINE_MIN_WIDTH
-
-    if shutil.get_terminal_size().columns < OUTLINE_MIN_WIDTH:
-        return None
-    from cot_viewer.tui.analysis_proxy import AnalysisProxy
-
-    return AnalysisProxy.prestart()
-
-
-def run_ask_tui(args, endpoint, tr, history, store_error, proxy=None) -> int:
-    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code.
-    ``proxy``: from :func:`prestart_analysis`, called as early as the command could."""
+def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
+    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
     from cot_viewer.stream.relay import Relay
-    from cot_viewer.tui.analysis_proxy import install
 
-    # The request goes out now, from a child process, while Textual is imported and mounted;
-    # that child also feeds the analysis child (when the outline will be shown) as text arrives.
+    # The request goes out now, from a child process, while Textual is imported and mounted.
+    # (The analysis child starts later, with the view, and runs on idle CPU only.)
     options = stream_options(args)
-    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens, analysis=proxy)
+    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens)
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession
@@ -40,8 +24,6 @@ def run_ask_tui(args, endpoint, tr, history, store_error, proxy=None) -> int:
         store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], relay=relay,
     )
     app = CotViewerApp(lambda: AskScreen(session))
-    if proxy is not None:
-        install(app, proxy)
     try:
         app.run()
     finally:

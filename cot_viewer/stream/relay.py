@@ -35,7 +35,7 @@ import threading
 import time
 from typing import Any
 
-from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, Reclassify
+from cot_viewer.stream.events import AnswerDelta, ReasoningDelta
 
 _HEAD = struct.Struct(">I")
 RELAY_MODULE = "cot_viewer.stream.relay"
@@ -122,42 +122,6 @@ def _events_of(pending: list) -> list:
     return pending[-1][1]
 
 
-class _Feeder(_Writer):
-    """To the analysis child (``cot_viewer.analysis.serve``), when the app has one: the reasoning
-    as ``feed`` lines as it arrives, then ``close`` with the answer and the timeline — so the
-    analysis keeps up with the stream instead of starting when the app has read it."""
-
-    def __init__(self, fd: int, session: int) -> None:
-        super().__init__(fd, "relay-analysis")
-        self.session = session
-
-    def feed(self, texts: list[str]) -> None:
-        """Append one network read's reasoning pieces."""
-        def add(pending: list) -> None:
-            if pending and type(pending[-1]) is list:
-                pending[-1].extend(texts)  # text pieces, joined when written
-            else:
-                pending.append(list(texts))
-
-        if texts:
-            self._add(add)
-
-    def finish(self, answer: str, timeline) -> None:
-        from cot_viewer.analysis.serve import encode_timeline
-
-        cmd = {"op": "close", "session": self.session, "answer": answer}
-        if len(timeline):
-            cmd["timeline_b64"] = encode_timeline(timeline)
-        self._add(lambda pending: pending.append(cmd))
-
-    def encode(self, pending: list) -> bytes:
-        import json
-
-        lines = [json.dumps({"op": "feed", "session": self.session, "text": "".join(m)} if type(m) is list else m,
-                            ensure_ascii=False, separators=(",", ":")) for m in pending]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-
-
 def merge(items: list, events: list) -> None:
     """Append ``events`` to ``items``, merging runs of choice-0 reasoning / final answer deltas."""
     for e in events:
@@ -202,8 +166,6 @@ def child_main() -> int:
 
     signal.signal(signal.SIGINT, on_sigint)
     outbox = _Outbox(sys.stdout.fileno(), "relay-out")
-    analysis = req.get("analysis")  # (fd, session) of the app's analysis child, or None
-    feeder = _Feeder(*analysis) if analysis else None
     tr = req["transcript"]
     history = None
     save_error = None
@@ -224,19 +186,9 @@ def child_main() -> int:
         t0 = time.monotonic()  # the client takes its own t0 on the first read, microseconds later
         outbox.message(("start", t0, recorder.saved, save_error or recorder.error))
         apply = recorder.apply
-        texts: list[str] = []  # this read's reasoning, for the analysis child
         for batch in client.stream_batches(req["messages"], max_tokens=req.get("max_tokens")):
             for e in batch:
-                if feeder is not None:
-                    cls = type(e)
-                    if cls is ReasoningDelta and not e.index:
-                        texts.append(e.text)
-                    elif cls is Reclassify and not e.index:
-                        texts.append(tr.answer)  # the answer so far was reasoning after all
                 apply(e)
-            if texts:
-                feeder.feed(texts)
-                texts = []
             outbox.add(batch)
     except KeyboardInterrupt:
         tr.stop(t=time.monotonic() - t0 if t0 is not None else None)
@@ -246,16 +198,12 @@ def child_main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing may cut the final save
         if recorder is not None:
             recorder.close()
-        if feeder is not None:  # queued: the analysis child reads at its own pace
-            feeder.finish(tr.answer, tr.timeline)
         saved = bool(recorder is not None and recorder.saved and not recorder.error)
         err = save_error or (recorder.error if recorder is not None else None)
         outbox.message(("end", tr, saved, err))
         outbox.close()
         if history is not None:
             history.close()
-        if feeder is not None:  # after "end": the app never waits for the analysis child to read
-            feeder.close()
     return 0
 
 
@@ -274,26 +222,20 @@ class Relay:
         self._need: int | None = None  # length of the frame whose header was read
 
     @classmethod
-    def start(cls, endpoint, options, tr, *, save: bool, max_tokens: int | None = None,
-              analysis=None) -> "Relay | None":
+    def start(cls, endpoint, options, tr, *, save: bool, max_tokens: int | None = None) -> "Relay | None":
         """Start the child and send it the request; None if it cannot run here (the caller then
-        streams in-process). ``analysis``: an ``AnalysisProxy`` made with ``prestart()``; the
-        relay then feeds its child the reasoning directly."""
+        streams in-process)."""
         if os.name != "posix":
             return None
-        target = analysis.hand_to_relay(tr.prompt) if analysis is not None else None
         req = {"endpoint": endpoint, "options": options, "messages": tr.messages, "max_tokens": max_tokens,
-               "transcript": tr, "save": save, "analysis": target}
+               "transcript": tr, "save": save}
         try:
             data = pickle.dumps(req, protocol=pickle.HIGHEST_PROTOCOL)
             proc = subprocess.Popen([sys.executable, "-m", RELAY_MODULE], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
-                                    pass_fds=(target[0],) if target else ())
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
             proc.stdin.write(_HEAD.pack(len(data)) + data)
             proc.stdin.flush()
         except Exception:  # noqa: BLE001 - no child: stream in-process
-            if target is not None:
-                analysis.take_back()
             return None
         return cls(proc, tr)
 

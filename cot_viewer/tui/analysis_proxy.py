@@ -6,7 +6,8 @@ shown: ``feed(text)`` only writes a JSON line to the child's pipe; ``version``,
 reader task parses its stdout); ``take_phases()`` hands over provisional phases and metrics
 when new ones arrived; ``await close_and_snapshot(answer, char_times)`` returns the final
 ``Analysis`` (equal to ``analyze()`` on the same text).  The analyser's ~0.2 s of CPU per
-60,000 tokens thus runs on another core, in parallel with the UI.
+60,000 tokens thus runs in another process, on idle CPU only (``_background``): it never
+slows the two panes, and on a busy machine the outline catches up after them.
 
 One child serves one app across turns and replays: ``reset()`` starts a new text (a new
 session; replies of an older session are dropped).  If the child cannot start, answers with
@@ -72,35 +73,6 @@ ANALYSER = "cot_viewer.analysis.core"
 MODEL = "cot_viewer.analysis.model"
 
 
-class _Adopted:
-    """A child started with ``subprocess.Popen`` before the event loop ran, seen through the
-    few parts of ``asyncio.subprocess.Process`` the proxy uses."""
-
-    def __init__(self, popen, stdin, stdout) -> None:
-        self.popen, self.stdin, self.stdout = popen, stdin, stdout
-
-    @classmethod
-    async def connect(cls, popen) -> "_Adopted":
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=READ_LIMIT, loop=loop)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
-        transport, protocol = await loop.connect_write_pipe(
-            lambda: asyncio.streams.FlowControlMixin(loop=loop), popen.stdin)
-        return cls(popen, asyncio.StreamWriter(transport, protocol, None, loop), reader)
-
-    @property
-    def returncode(self):
-        return self.popen.poll()
-
-    def kill(self) -> None:
-        self.popen.kill()
-
-    async def wait(self) -> int:
-        while self.popen.poll() is None:
-            await asyncio.sleep(0.01)
-        return self.popen.returncode
-
-
 def _background(pid: int) -> None:
     """The child runs on idle CPU only: on a busy machine the two panes come first and the
     outline catches up after them (at any model's real speed there is idle CPU to spare).
@@ -126,9 +98,7 @@ class AnalysisProxy:
     def __init__(self, command: list[str] | None = None) -> None:
         self.command = command or [sys.executable, "-m", SERVE_MODULE]
         self._prompt: str | None = None  # the problem of the current text, for Read labels
-        self._proc = None  # asyncio.subprocess.Process (or _Adopted)
-        self._popen = None  # a child started before the event loop (see prestart)
-        self._relayed: bool | str = False  # "pending"/True: a stream relay feeds the child this text
+        self._proc = None  # asyncio.subprocess.Process
         self._spawning: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
         self._queue: list[bytes] = []  # written once the child is up
@@ -152,7 +122,6 @@ class AnalysisProxy:
         self._feeds = 0
         self._local_snap = (-1, 0.0)
         self._snapshot: asyncio.Future | None = None
-        self._early: dict | None = None  # the final analysis, if it came before we asked for it
         self._closed = False
 
     # -- the child -----------------------------------------------------------------------------
@@ -165,57 +134,12 @@ class AnalysisProxy:
         if self._spawning is None and self.fallback is None and not self._shutting:
             self._spawning = asyncio.get_running_loop().create_task(self._spawn())
 
-    @classmethod
-    def prestart(cls) -> "AnalysisProxy":
-        """A proxy whose child starts now, before any event loop: ``cot-viewer ask`` calls this
-        before importing Textual, so the child's start-up overlaps the app's."""
-        import subprocess
-
-        proxy = cls()
-        try:
-            proxy._popen = subprocess.Popen(proxy.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.DEVNULL, process_group=0)
-            _background(proxy._popen.pid)
-        except Exception:  # noqa: BLE001 - started again (or analysed in-process) when needed
-            proxy._popen = None
-        return proxy
-
-    def hand_to_relay(self, prompt: str | None) -> tuple[int, int] | None:
-        """The next text comes from a stream relay, which writes it to the child itself: send
-        the child its reset now and return ``(fd, session)`` for the relay (None: no child)."""
-        popen = self._popen
-        if popen is None or popen.poll() is not None or self._proc is not None:
-            return None
-        self.session += 1
-        self._prompt = prompt or None
-        self._clear()
-        line = json.dumps({"op": "reset", "session": self.session, "prompt": self._prompt}, ensure_ascii=False)
-        try:
-            popen.stdin.write(line.encode("utf-8") + b"\n")
-            popen.stdin.flush()
-        except OSError:
-            return None
-        self._relayed = "pending"
-        return popen.stdin.fileno(), self.session
-
-    @property
-    def relayed(self) -> bool:
-        """A stream relay feeds the child the current (or next) text."""
-        return bool(self._relayed) and self.fallback is None
-
-    def take_back(self) -> None:
-        """The relay did not start after all: the view feeds this proxy as usual."""
-        self._relayed = False
-
     async def _spawn(self) -> None:
         try:
-            if self._popen is not None:
-                self._proc = await _Adopted.connect(self._popen)
-            else:
-                self._proc = await asyncio.create_subprocess_exec(
-                    *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, process_group=0)
-                _background(self._proc.pid)
+            self._proc = await asyncio.create_subprocess_exec(
+                *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL, limit=READ_LIMIT, process_group=0)
+            _background(self._proc.pid)
         except Exception as exc:  # noqa: BLE001
             self._fail(f"cannot start the analysis process: {exc}")
             return
@@ -285,8 +209,6 @@ class AnalysisProxy:
             fut = self._snapshot
             if fut is not None and not fut.done():
                 fut.set_result(msg["analysis"])
-            elif self._relayed:
-                self._early = msg["analysis"]  # the relay closed the text before the view asked
 
     def _fail(self, reason: str) -> None:
         """Carry on in-process (the text so far is analysed again there)."""
@@ -310,9 +232,6 @@ class AnalysisProxy:
 
     def kill(self) -> None:
         """End the child now (without waiting)."""
-        popen = self._popen
-        if self._proc is None and popen is not None and popen.poll() is None:
-            popen.kill()  # started early, never used
         proc = self._proc
         if proc is not None and proc.returncode is None:
             try:
@@ -342,11 +261,6 @@ class AnalysisProxy:
     # -- the IncrementalAnalyzer-like interface ------------------------------------------------
     def reset(self, prompt: str | None = None) -> int:
         """A new text (``prompt``: its problem, if known): returns its session number."""
-        if self._relayed == "pending":  # the relayed text: its reset went out already
-            self._relayed = True
-            self.start()
-            return self.session
-        self._relayed = False
         self.session += 1
         self._prompt = prompt or None
         self._clear()
@@ -372,7 +286,7 @@ class AnalysisProxy:
             self._local.feed(text)
         elif self.fallback is not None:
             self._go_local()
-        elif not self._relayed:  # (a relay writes the text to the child itself)
+        else:
             self._send({"op": "feed", "text": text})
         self.analysis_s += time.perf_counter() - t0
 
@@ -381,7 +295,6 @@ class AnalysisProxy:
         (the view imports it in a thread): only while the text is short and the child has not
         reported yet."""
         if (self._lead is None and self._local is None and self.fallback is None and self._version == 0
-                and not self._relayed  # the relay's child is ahead of this process anyway
                 and self._fed_chars <= LEAD_CHARS and ANALYSER in sys.modules):
             self._lead = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._lead.feed("".join(self._pieces))
@@ -443,11 +356,7 @@ class AnalysisProxy:
         ``timeline``, which the child turns into char times itself)."""
         self._closed = True
         fut = None
-        if self.fallback is None and self._relayed:  # the relay sent the close with its timeline
-            fut = self._snapshot = asyncio.get_running_loop().create_future()
-            if self._early is not None:
-                fut.set_result(self._early)
-        elif self.fallback is None:
+        if self.fallback is None:
             fut = self._snapshot = asyncio.get_running_loop().create_future()
             t0 = time.perf_counter()
             cmd: dict = {"op": "close", "answer": answer}
@@ -492,11 +401,6 @@ class AnalysisProxy:
         result = await asyncio.to_thread(lambda: _analysis_module().analyze(text, answer, char_times))
         self.analysis_s += time.perf_counter() - t0
         return result
-
-
-def install(app, proxy: AnalysisProxy) -> None:
-    """Give ``app`` a proxy made before it (``AnalysisProxy.prestart``)."""
-    app._cot_analysis_proxy = proxy
 
 
 def proxy_for(app) -> AnalysisProxy:

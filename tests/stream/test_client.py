@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 from loopback import (
-    DROP,
     Reply,
     azure_prefilter_chunk,
     deepseek_chunks,

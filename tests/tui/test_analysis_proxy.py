@@ -160,3 +160,47 @@ async def test_prompt_reaches_the_child_and_changes_labels_like_analyze():
     want = analyze(text, "", None, prompt=prompt)
     assert [s.label for s in got.steps] == [s.label for s in want.steps]
     assert [s.label for s in want.steps] != [s.label for s in analyze(text).steps]  # the prompt matters here
+
+
+def test_the_analysis_child_runs_on_idle_cpu(monkeypatch):
+    import os
+
+    monkeypatch.delenv("COT_VIEWER_ANALYSIS_NICE", raising=False)
+
+    async def run():
+        p = AnalysisProxy()
+        p.start()
+        await _wait(lambda: p._proc is not None)
+        pid = p._proc.pid
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == max(ours, min(19, analysis_proxy.ANALYSIS_NICE))
+        if hasattr(os, "SCHED_IDLE"):  # Linux: it runs only when a CPU is idle
+            assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        # our session (with Linux autogroups it competes inside our group), its own process
+        # group (the terminal's Ctrl+C does not reach it)
+        assert os.getsid(pid) == os.getsid(0) and os.getpgid(pid) == pid != os.getpgid(0)
+        p.reset()
+        p.feed(PIECES[0])
+        got = await p.close_and_snapshot("")
+        assert p.fallback is None and got.to_dict() == analyze(PIECES[0]).to_dict()
+        await p.aclose()
+
+    asyncio.run(run())
+
+
+def test_the_analysis_child_priority_can_be_left_alone(monkeypatch):
+    import os
+
+    monkeypatch.setenv("COT_VIEWER_ANALYSIS_NICE", "0")
+
+    async def run():
+        p = AnalysisProxy()
+        p.start()
+        await _wait(lambda: p._proc is not None)
+        pid = p._proc.pid
+        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0)
+        if hasattr(os, "SCHED_IDLE"):
+            assert os.sched_getscheduler(pid) == os.sched_getscheduler(0)
+        await p.aclose()
+
+    asyncio.run(run())

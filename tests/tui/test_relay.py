@@ -18,7 +18,7 @@ from cot_viewer.stream.endpoint import Endpoint, StreamOptions
 from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, Reclassify, StreamEnd
 from cot_viewer.stream.relay import Relay, expand, merge, write_all
 from cot_viewer.transcript import Transcript
-from cot_viewer.tui.analysis_proxy import ANALYSIS_NICE, AnalysisProxy, install
+from cot_viewer.tui.analysis_proxy import proxy_for
 from cot_viewer.tui.app import CotViewerApp
 from cot_viewer.tui.screens.ask import AskScreen
 from cot_viewer.tui.session import AskSession
@@ -26,12 +26,12 @@ from cot_viewer.tui.session import AskSession
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the relay runs on POSIX only (elsewhere: in-process)")
 
 
-def _relayed(server, history, prompt="Four rolls, at least one six?", analysis=None, **opts):
+def _relayed(server, history, prompt="Four rolls, at least one six?", **opts):
     tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider="custom",
                     base_url=server.base_url, model="deepseek-reasoner")
     endpoint = Endpoint("custom", server.base_url, "deepseek-reasoner", api_key="sk-relay-secret")
     options = StreamOptions(**opts)
-    relay = Relay.start(endpoint, options, tr, save=history is not None, analysis=analysis)
+    relay = Relay.start(endpoint, options, tr, save=history is not None)
     assert relay is not None
     session = AskSession(endpoint=endpoint, options=options, history=history, turns=[tr], relay=relay)
     return session, relay
@@ -118,17 +118,13 @@ async def test_a_child_that_dies_ends_the_stream_as_interrupted_with_a_message(s
     history.close()
 
 
-@pytest.mark.parametrize("relay_feeds", [True, False], ids=["relay-feeds-the-analysis", "app-feeds-it"])
-async def test_a_prestarted_analysis_child_builds_the_live_outline(server, home, relay_feeds):
+async def test_the_live_outline_over_a_relayed_stream_equals_analyze(server, home):
+    """The relay streams; the view's own analysis child (started with the view) builds the
+    outline from what the relay sends."""
     server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.002))
     history = History.open()
-    proxy = AnalysisProxy.prestart()
-    s, relay = _relayed(server, history, analysis=proxy if relay_feeds else None)
+    s, relay = _relayed(server, history)
     app = _app(s)
-    install(app, proxy)
-    sent: list[dict] = []
-    send = proxy._send
-    proxy._send = lambda obj: (sent.append(obj), send(obj))[1]
     async with app.run_test(size=(160, 40)):
         view = app.screen.view
         await wait_until(lambda: view.info.phase == "done" and view.analysis is not None, what="final analysis")
@@ -137,83 +133,26 @@ async def test_a_prestarted_analysis_child_builds_the_live_outline(server, home,
         tr = s.last
         want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt)
         assert view.analysis.to_dict() == want.to_dict()  # seconds per phase included
-        assert proxy.fallback is None and proxy._popen is not None
-        # fed by the relay: the app writes nothing to the child (its reset went out before)
-        assert bool(sent) != relay_feeds, sent[:2]
+        proxy = proxy_for(app)
+        assert proxy.fallback is None and proxy._proc is not None
     history.close()
-
-
-async def test_a_relay_feeding_an_old_session_does_not_reach_a_newer_text(server, home):
-    """A relay still writing for its text after the app moved the child to another one."""
-    from cot_viewer.analysis import analyze
-
-    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER), delay=0.002))
-    proxy = AnalysisProxy.prestart()
-    s, relay = _relayed(server, None, analysis=proxy)
-    assert proxy.reset(s.last.prompt) == 1  # the view attaches to the relayed text...
-    assert proxy.reset() == 2  # ...then moves the child to something else
-    proxy.feed("Okay, so a different text.\n\nWait, let me check.")
-    async for _ in relay.batches():
-        pass
-    got = await proxy.close_and_snapshot("")
-    assert got.to_dict() == analyze("Okay, so a different text.\n\nWait, let me check.", "").to_dict()
-    await proxy.aclose()
-
-
-class _StalledAnalysis:
-    """Stands in for an AnalysisProxy whose child reads nothing (starved or hung): the relay
-    gets the write end of a pipe that nobody reads until the test says so."""
-
-    def __init__(self) -> None:
-        self.r, self.w = os.pipe()
-
-    def hand_to_relay(self, prompt):
-        return self.w, 7
-
-    def take_back(self) -> None:
-        raise AssertionError("the relay started")
-
-
-async def test_an_analysis_child_that_reads_nothing_never_holds_up_the_stream(server, home):
-    import asyncio
-    import json
-
-    reasoning = REASONING * 400  # far more than a pipe holds
-    server.enqueue(stream_reply(deepseek_chunks(reasoning, ANSWER), delay=0))
-    stalled = _StalledAnalysis()
-    s, relay = _relayed(server, None, analysis=stalled)
-    os.close(stalled.w)  # (the child has its own copy)
-
-    async def drain() -> None:
-        async for _ in relay.batches():
-            pass
-
-    await asyncio.wait_for(drain(), 20)  # the end arrives although the analysis pipe is full
-    assert relay.ended and s.last.status == "complete" and s.last.reasoning == reasoning
-    got = bytearray()
-    while chunk := os.read(stalled.r, 1 << 16):  # now read: the child writes the rest, then exits
-        got.extend(chunk)
-    os.close(stalled.r)
-    lines = [json.loads(x) for x in got.decode("utf-8").splitlines()]
-    assert "".join(x["text"] for x in lines if x["op"] == "feed") == reasoning
-    assert lines[-1]["op"] == "close" and lines[-1]["session"] == 7 and lines[-1]["answer"] == ANSWER
-    assert relay.proc.wait(5) == 0
 
 
 async def test_a_stopped_analysis_child_does_not_hold_up_the_panes(server, home):
     """The panes end with the stream; the outline says it is still live until the analysis
     lands, and completes when the child runs again."""
-    server.enqueue(stream_reply(deepseek_chunks(REASONING * 40, ANSWER), delay=0))
-    proxy = AnalysisProxy.prestart()
-    pid = proxy._popen.pid
-    s, relay = _relayed(server, None, analysis=proxy)
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 40, ANSWER), delay=0.003))
+    s, relay = _relayed(server, None)
     app = _app(s)
-    install(app, proxy)
-    os.kill(pid, signal.SIGSTOP)
+    pid = None
     try:
         async with app.run_test(size=(160, 40)):
             view = app.screen.view
-            await wait_until(lambda: view.info.phase == "done", what="the panes final")
+            proxy = proxy_for(app)
+            await wait_until(lambda: proxy._proc is not None, what="the analysis child")
+            pid = proxy._proc.pid
+            os.kill(pid, signal.SIGSTOP)
+            await wait_until(lambda: view.info.phase == "done", timeout=30, what="the panes final")
             assert view.monologue.text == REASONING * 40 and view.analysis is None
             assert "live" in view.outline.head.plain
             os.kill(pid, signal.SIGCONT)
@@ -223,38 +162,11 @@ async def test_a_stopped_analysis_child_does_not_hold_up_the_panes(server, home)
             got = await view.ensure_analysis()  # the landed one: nothing analysed again
             assert got is view.analysis
     finally:
-        try:
-            os.kill(pid, signal.SIGCONT)
-        except ProcessLookupError:  # (ended with the app)
-            pass
-
-
-def test_the_analysis_child_runs_at_a_lower_priority(monkeypatch):
-    monkeypatch.delenv("COT_VIEWER_ANALYSIS_NICE", raising=False)
-    proxy = AnalysisProxy.prestart()
-    pid = proxy._popen.pid
-    try:
-        ours = os.getpriority(os.PRIO_PROCESS, 0)
-        assert os.getpriority(os.PRIO_PROCESS, pid) == max(ours, min(19, ANALYSIS_NICE))
-        if hasattr(os, "SCHED_IDLE"):  # Linux: runs only when a CPU is idle
-            assert os.sched_getscheduler(pid) == os.SCHED_IDLE
-        # our session (with Linux autogroups it competes inside our group), its own process
-        # group (the terminal's Ctrl+C does not reach it)
-        assert os.getsid(pid) == os.getsid(0) and os.getpgid(pid) == pid != os.getpgid(0)
-    finally:
-        proxy.kill()
-
-
-def test_the_analysis_child_priority_can_be_left_alone(monkeypatch):
-    monkeypatch.setenv("COT_VIEWER_ANALYSIS_NICE", "0")
-    proxy = AnalysisProxy.prestart()
-    pid = proxy._popen.pid
-    try:
-        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0)
-        if hasattr(os, "SCHED_IDLE"):
-            assert os.sched_getscheduler(pid) == os.sched_getscheduler(0)
-    finally:
-        proxy.kill()
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:  # (ended with the app)
+                pass
 
 
 def test_merge_joins_runs_of_choice_zero_deltas_and_keeps_the_order():

@@ -14,7 +14,7 @@ from tui_helpers import ANSWER, REASONING, FakeClock, make_transcript, wait_unti
 from cot_viewer.replay import timeline_events
 from cot_viewer.store.history import History
 from cot_viewer.stream.client import Endpoint
-from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, StreamEnd
+from cot_viewer.stream.events import ReasoningDelta
 from cot_viewer.tui.app import CotViewerApp
 from cot_viewer.tui.screens.ask import AskScreen
 from cot_viewer.tui.screens.home import HomeScreen

@@ -72,10 +72,6 @@ def one_line(text: str, n: int = 300) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
-def _import_model() -> None:
-    import cot_viewer.analysis.model  # noqa: F401 - the result types only (~5 ms)
-
-
 class TranscriptView(Vertical):
     DEFAULT_CSS = """
     TranscriptView { height: 1fr; }
@@ -162,11 +158,7 @@ class TranscriptView(Vertical):
 
     def _warm_up(self) -> None:
         if self.live:  # a stream: the child imports the analyser in parallel (not for a finished
-            proxy = proxy_for(self.app)  # transcript: it would compete with its first paint)
-            proxy.start()
-            if proxy.relayed:  # the relay feeds the child: this process only reads results
-                self.run_worker(_import_model, thread=True, group="analysis-import", exclusive=True)
-                return
+            proxy_for(self.app).start()  # transcript: it would compete with its first paint)
         if self._analysis_module is None:
             self.run_worker(self._import_analysis, thread=True, group="analysis-import", exclusive=True)
 

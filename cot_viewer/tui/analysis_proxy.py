@@ -31,6 +31,9 @@ SERVE_MODULE = "cot_viewer.analysis.serve"
 CLOSE_TIMEOUT = 15.0  # s to wait for the final snapshot before analysing in-process
 READ_LIMIT = 256 * 1024 * 1024  # one line holds the whole final analysis
 LEAD_CHARS = 8_000  # the start of a text is also analysed in-process, until the child has caught up
+ANALYSIS_NICE = 19  # the analysis child's nice value (0: as the app, and no SCHED_IDLE)
+ANALYSER = "cot_viewer.analysis.core"  # imported: the in-process analyser can run
+MODEL = "cot_viewer.analysis.model"  # imported: the result types can be built
 
 _LIVE: "weakref.WeakSet[AnalysisProxy]" = weakref.WeakSet()
 
@@ -66,11 +69,6 @@ def _model():
     import cot_viewer.analysis.model as model
 
     return model
-
-
-ANALYSIS_NICE = 19  # the analysis child's nice value (0: as the app, and no SCHED_IDLE)
-ANALYSER = "cot_viewer.analysis.core"
-MODEL = "cot_viewer.analysis.model"
 
 
 def _background(pid: int) -> None:

@@ -127,6 +127,27 @@ async def test_outline_grows_during_a_live_stream(server, home):
         assert "live" not in view.outline.head.plain
 
 
+async def test_a_failed_final_analysis_leaves_the_panes_and_ends_the_live_outline(server, home, monkeypatch):
+    from cot_viewer.tui import analysis_proxy
+
+    async def broken():
+        raise RuntimeError("a bug in the analysis")
+
+    monkeypatch.setattr(analysis_proxy.AnalysisProxy, "close_and_snapshot", lambda self, *a, **k: broken())
+    reasoning = "Okay, so the problem asks for 3 * 4.\n\nWait, let me check: 3 * 4 = 12. Yes."
+    server.enqueue(stream_reply(deepseek_chunks(reasoning, "12"), delay=0.001))
+    tr = Transcript(prompt="q", messages=[{"role": "user", "content": "q"}], provider="custom",
+                    base_url=server.base_url, model="deepseek-reasoner")
+    s = AskSession(endpoint=Endpoint("custom", server.base_url, "deepseek-reasoner"), options=StreamOptions(), turns=[tr])
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", what="the panes final")
+        await wait_until(lambda: "live" not in view.outline.head.plain, what="the outline no longer live")
+        assert view.analysis is None and view.monologue.text == reasoning and view.answer.text == "12"
+        assert app.is_running
+
+
 async def test_step_through_reveals_one_step_per_key_and_hides_the_answer(home):
     tr = demo_transcript()
     expected = analyze(tr.reasoning)

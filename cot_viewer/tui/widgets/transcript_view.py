@@ -376,10 +376,17 @@ class TranscriptView(Vertical):
         self.set_final(tr)
 
     async def _land_analysis(self, a, closing, gen: int) -> None:
-        final = await closing
+        try:
+            final = await closing
+        except Exception:  # noqa: BLE001 - the in-process fallback failed too: the outline stays as it is
+            final = None
         self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
-        if self.is_mounted and gen == self._gen and self.analysis is None:  # (not closed meanwhile)
+        if not self.is_mounted or gen != self._gen:  # closed, or another text shown meanwhile
+            return
+        if final is not None and self.analysis is None:
             self._finish_analysis(final)
+        else:
+            self.call_later(self._show_outline_chrome)  # (no longer "live")
 
     def set_final(self, tr) -> None:
         info = self.info

@@ -56,8 +56,9 @@ class LiveStep:
         return f"LiveStep({self.index}, {self.start}, {self.end}, {self.paragraph}, {self.label!r}, {self.phase})"
 
 
-def _analysis_module():
-    """The whole analysis package (its rules cost ~60 ms to import)."""
+def analysis_module():
+    """The whole analysis package, its rules imported too (~60 ms; the package's own import
+    is lazy)."""
     import cot_viewer.analysis.core  # noqa: F401
     import cot_viewer.analysis as module
 
@@ -223,7 +224,7 @@ class AnalysisProxy:
     def _go_local(self) -> None:
         if self._local is None:
             t0 = time.perf_counter()
-            self._local = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
+            self._local = analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._local.feed("".join(self._pieces))
             self._version += 1
             self.analysis_s += time.perf_counter() - t0
@@ -294,7 +295,7 @@ class AnalysisProxy:
         reported yet."""
         if (self._lead is None and self._local is None and self.fallback is None and self._version == 0
                 and self._fed_chars <= LEAD_CHARS and ANALYSER in sys.modules):
-            self._lead = _analysis_module().IncrementalAnalyzer(prompt=self._prompt)
+            self._lead = analysis_module().IncrementalAnalyzer(prompt=self._prompt)
             self._lead.feed("".join(self._pieces))
             self._lead_feeds = self._feeds
 
@@ -396,7 +397,7 @@ class AnalysisProxy:
             return result
         text = "".join(self._pieces)
         t0 = time.perf_counter()
-        result = await asyncio.to_thread(lambda: _analysis_module().analyze(text, answer, char_times))
+        result = await asyncio.to_thread(lambda: analysis_module().analyze(text, answer, char_times))
         self.analysis_s += time.perf_counter() - t0
         return result
 

@@ -162,16 +162,21 @@ async def test_prompt_reaches_the_child_and_changes_labels_like_analyze():
     assert [s.label for s in want.steps] != [s.label for s in analyze(text).steps]  # the prompt matters here
 
 
+async def _started() -> tuple[AnalysisProxy, int]:
+    """A proxy whose child is up, and the child's pid."""
+    p = AnalysisProxy()
+    p.start()
+    await _wait(lambda: p._proc is not None)
+    return p, p._proc.pid
+
+
 def test_the_analysis_child_runs_on_idle_cpu(monkeypatch):
     import os
 
     monkeypatch.delenv("COT_VIEWER_ANALYSIS_NICE", raising=False)
 
     async def run():
-        p = AnalysisProxy()
-        p.start()
-        await _wait(lambda: p._proc is not None)
-        pid = p._proc.pid
+        p, pid = await _started()
         ours = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, pid) == max(ours, min(19, analysis_proxy.ANALYSIS_NICE))
         if hasattr(os, "SCHED_IDLE"):  # Linux: it runs only when a CPU is idle
@@ -194,10 +199,7 @@ def test_the_analysis_child_priority_can_be_left_alone(monkeypatch):
     monkeypatch.setenv("COT_VIEWER_ANALYSIS_NICE", "0")
 
     async def run():
-        p = AnalysisProxy()
-        p.start()
-        await _wait(lambda: p._proc is not None)
-        pid = p._proc.pid
+        p, pid = await _started()
         assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0)
         if hasattr(os, "SCHED_IDLE"):
             assert os.sched_getscheduler(pid) == os.sched_getscheduler(0)

@@ -28,7 +28,7 @@ from textual.widgets import Static
 
 from cot_viewer.safe import terminal_safe
 from cot_viewer.tui import session
-from cot_viewer.tui.analysis_proxy import proxy_for
+from cot_viewer.tui.analysis_proxy import analysis_module, proxy_for
 from cot_viewer.stream.events import (
     AnswerDelta,
     Event,
@@ -164,11 +164,7 @@ class TranscriptView(Vertical):
 
     def _import_analysis(self):
         """Off the event loop: the request and the first tokens are not held up by it."""
-        import importlib
-
-        importlib.import_module("cot_viewer.analysis.core")  # the rules (~60 ms)
-        module = importlib.import_module("cot_viewer.analysis")
-        self._analysis_module = module
+        module = self._analysis_module = analysis_module()
         return module
 
     async def on_unmount(self) -> None:

@@ -46,6 +46,17 @@ def _endpoint_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 429/5xx before the first token (default 3)")
 
 
+def _thinking_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "thinking (flags › the conversation continued with -c › config file; mapped per provider, see the README)")
+    g.add_argument("--effort", metavar="LEVEL", help="how hard to think: low, medium, high, max, or the provider's own word (xhigh, minimal, none…)")
+    think = g.add_mutually_exclusive_group()
+    think.add_argument("--think", dest="think", action="store_const", const=True, default=None, help="turn thinking on")
+    think.add_argument("--no-think", dest="think", action="store_const", const=False, help="turn thinking off")
+    g.add_argument("--thinking-budget", type=int, metavar="N", help="cap on reasoning tokens, where the server takes one (OpenRouter, vLLM)")
+    g.add_argument("--param", action="append", metavar="KEY=JSON", help="any request field, merged into the body last (repeatable; KEY may be dotted: reasoning.exclude=true)")
+
+
 def _speed(p: argparse.ArgumentParser, default: float = 1.0) -> None:
     p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant (default {default:g})")
 
@@ -77,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--plain", action="store_true", help="plain text: reasoning to stderr, answer to stdout")
     out.add_argument("--json", action="store_true", help="one JSON object on stdout when the stream ends")
+    _thinking_flags(p)
     _endpoint_flags(p)
     p.set_defaults(handler="cot_viewer.commands.ask:run")
 
@@ -139,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _endpoint_flags(p)
     p.set_defaults(handler="cot_viewer.commands.models:run")
+
+    p = sub.add_parser("balance", help="what is left on the account (DeepSeek, OpenRouter)")
+    p.add_argument("--json", action="store_true")
+    _endpoint_flags(p)
+    p.set_defaults(handler="cot_viewer.commands.balance:run")
     _debug_everywhere(sub)
     return parser
 

@@ -9,6 +9,9 @@ Precedence, highest first (documented in the README):
 * model: ``--model`` › config › preset › the first model the server lists.
 * API key variable: ``--api-key-env`` › config › preset › ``OPENAI_API_KEY`` (custom).
   The key itself is only ever read from the environment, never from flags or files.
+* thinking controls (``effort``, ``think``, ``thinking_budget``, ``params``): flags › the
+  conversation being continued › config › the server's default. ``dialect`` says which
+  request fields they become (see thinking.py); presets name theirs.
 """
 
 from __future__ import annotations
@@ -26,17 +29,22 @@ class Preset:
     model: str | None
     api_key_env: str | None
     key_required: bool
+    dialect: str = "openai"  # how thinking settings are sent (thinking.DIALECTS)
 
 
+# Default models checked against each provider's documentation (2026-11): DeepSeek's pricing
+# page lists deepseek-flash; OpenRouter lists deepseek/deepseek-v4-flash; Ollama's library
+# still serves deepseek-r1; Groq's reasoning guide lists qwen/qwen3-32b; Together documents
+# deepseek-ai/DeepSeek-R1.
 PRESETS: dict[str, Preset] = {
-    "deepseek": Preset("https://api.deepseek.com", "deepseek-reasoner", "DEEPSEEK_API_KEY", True),
-    "openrouter": Preset("https://openrouter.ai/api/v1", "deepseek/deepseek-r1", "OPENROUTER_API_KEY", True),
-    "ollama": Preset("http://localhost:11434/v1", "deepseek-r1", None, False),
-    "vllm": Preset("http://localhost:8000/v1", None, "VLLM_API_KEY", False),
-    "llamacpp": Preset("http://localhost:8080/v1", None, None, False),
-    "lmstudio": Preset("http://localhost:1234/v1", None, None, False),
-    "groq": Preset("https://api.groq.com/openai/v1", "qwen/qwen3-32b", "GROQ_API_KEY", True),
-    "together": Preset("https://api.together.xyz/v1", "deepseek-ai/DeepSeek-R1", "TOGETHER_API_KEY", True),
+    "deepseek": Preset("https://api.deepseek.com", "deepseek-flash", "DEEPSEEK_API_KEY", True, "deepseek"),
+    "openrouter": Preset("https://openrouter.ai/api/v1", "deepseek/deepseek-v4-flash", "OPENROUTER_API_KEY", True, "openrouter"),
+    "ollama": Preset("http://localhost:11434/v1", "deepseek-r1", None, False, "ollama"),
+    "vllm": Preset("http://localhost:8000/v1", None, "VLLM_API_KEY", False, "vllm"),
+    "llamacpp": Preset("http://localhost:8080/v1", None, None, False, "llamacpp"),
+    "lmstudio": Preset("http://localhost:1234/v1", None, None, False, "openai"),
+    "groq": Preset("https://api.groq.com/openai/v1", "qwen/qwen3-32b", "GROQ_API_KEY", True, "groq"),
+    "together": Preset("https://api.together.xyz/v1", "deepseek-ai/DeepSeek-R1", "TOGETHER_API_KEY", True, "openai"),
 }
 DEFAULT_PROVIDER = "deepseek"
 
@@ -53,6 +61,8 @@ class Resolved:
     api_key_env: str | None
     api_key: str | None
     key_required: bool
+    dialect: str = "openai"
+    thinking: Any = None  # thinking.ThinkingSettings: the config file's defaults
 
     def __repr__(self) -> str:  # never show the key
         return f"Resolved(provider={self.provider!r}, base_url={self.base_url!r}, model={self.model!r})"
@@ -105,4 +115,13 @@ def resolve(
     key_env = api_key_env or entry.get("api_key_env") or (preset.api_key_env if preset else "OPENAI_API_KEY")
     key = env.get(key_env) if key_env else None
     required = bool(entry.get("key_required", preset.key_required if preset else False))
-    return Resolved(name, str(url), chosen_model, key_env, key or None, required)
+    dialect = entry.get("dialect") or (preset.dialect if preset else "openai")
+    from cot_viewer.thinking import DIALECTS, SettingsError, ThinkingSettings
+
+    if dialect not in DIALECTS:
+        raise ConfigError(f"provider {name!r}: unknown dialect {dialect!r}; choose one of: {', '.join(DIALECTS)}")
+    try:
+        defaults = ThinkingSettings.from_dict(entry, f"[providers.{name}]")
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+    return Resolved(name, str(url), chosen_model, key_env, key or None, required, dialect, defaults)

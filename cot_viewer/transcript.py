@@ -225,6 +225,10 @@ class Transcript:
     warnings: list[str] = field(default_factory=list)
     example: bool = False
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: the thinking controls asked for and the request fields sent (thinking.RequestPlan.record)
+    settings: dict[str, Any] | None = None
+    #: the price per million tokens in effect when the request started (pricing.Price.to_dict)
+    prices: dict[str, Any] | None = None
     timeline: Timeline = field(default_factory=Timeline)
     _reasoning: TextBuffer = field(default_factory=TextBuffer, repr=False)
     _answer: TextBuffer = field(default_factory=TextBuffer, repr=False)
@@ -356,6 +360,13 @@ class Transcript:
             return max(0, total - r)
         return sum(1 for k in self.timeline.kinds if k == 0x61)
 
+    @property
+    def cost(self) -> dict[str, Any] | None:
+        """The server's reported cost, else usage × :attr:`prices` (an estimate), else None."""
+        from cot_viewer.pricing import estimate
+
+        return estimate(self.usage, self.prices)
+
     def reasoning_char_times(self) -> list[tuple[int, float]]:
         """(reasoning characters received so far, seconds) after each reasoning chunk."""
         tl = self.timeline
@@ -390,6 +401,8 @@ class Transcript:
             "status": self.status,
             "finish_reason": self.finish_reason,
             "usage": self.usage,
+            "settings": self.settings,
+            "cost": self.cost,
             "timing": self.timing.to_dict(),
             "error": self.error,
             "error_kind": self.error_kind,

@@ -67,6 +67,7 @@ __all__ = [
     "multi_choice_chunks",
     "tool_call_chunks",
     "deepseek_completion",
+    "deepseek_balance",
     "stream_reply",
     "error_reply",
     "json_reply",
@@ -271,6 +272,10 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = lb._next_reply()
             elif self.command == "GET" and path in ("/v1/models", "/models"):
                 reply = lb._models_reply()
+            elif self.command == "GET" and path == "/user/balance":
+                reply = lb._account_reply(lb.balance)
+            elif self.command == "GET" and path in ("/v1/credits", "/api/v1/credits", "/credits"):
+                reply = lb._account_reply(lb.credits)
             else:
                 reply = error_reply(404, f"loopback: no route for {self.command} {self.path}",
                                     type_="invalid_request_error", code="not_found")
@@ -414,7 +419,10 @@ class LoopbackServer:
     ``POST /v1/chat/completions`` serves the next queued reply (:meth:`enqueue`), else
     ``default`` (settable), else a 500 with an error body. ``GET /v1/models`` lists
     ``models`` (a list of ids; or set ``models`` to a :class:`Reply` to serve that).
-    Every request is appended to ``requests`` before it is answered.
+    ``GET /user/balance`` serves ``balance`` (DeepSeek's shape) and ``GET /v1/credits``
+    serves ``credits`` (OpenRouter's); either may be set to a dict or a :class:`Reply`.
+    Every request is appended to ``requests`` before it is answered, its JSON body parsed
+    (``Request.body``), so a test asserts on exactly what the client sent.
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", *, verbose: bool = False) -> None:
@@ -424,6 +432,8 @@ class LoopbackServer:
         self.requests: list[Request] = []
         self.default: Reply | None = None
         self.models: list[str] | Reply = ["deepseek-reasoner", "deepseek-chat"]
+        self.balance: dict | Reply = deepseek_balance()
+        self.credits: dict | Reply = {"data": {"total_credits": 100.5, "total_usage": 25.75}}
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -531,6 +541,9 @@ class LoopbackServer:
             {"object": "list",
              "data": [{"id": m, "object": "model", "owned_by": "loopback"} for m in self.models]}
         )
+
+    def _account_reply(self, value: dict | Reply) -> Reply:
+        return value if isinstance(value, Reply) else json_reply(value)
 
     # -- requests --------------------------------------------------------------------
     def _record(self, req: Request) -> None:
@@ -1270,6 +1283,14 @@ def error_reply(
     if retry_after is not None:
         h["Retry-After"] = str(retry_after)
     return json_reply(body, status=status, headers=h)
+
+
+def deepseek_balance(total: str = "12.34", *, granted: str = "2.00", topped_up: str = "10.34",
+                     currency: str = "USD", available: bool = True) -> dict:
+    """DeepSeek's ``GET /user/balance`` reply (amounts are strings, as the API sends them)."""
+    return {"is_available": available, "balance_infos": [
+        {"currency": currency, "total_balance": total, "granted_balance": granted,
+         "topped_up_balance": topped_up}]}
 
 
 def json_reply(obj: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Reply:

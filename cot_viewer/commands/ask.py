@@ -8,22 +8,27 @@ or the TUI's two panes.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
     exit_code,
     open_history,
+    print_notices,
     read_prompt,
     resolve_endpoint,
+    resolve_request,
     stream_options,
+    thinking_flags,
 )
 
 
-def conversation_messages(history, ref: str) -> tuple[list[dict], str, str]:
+def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict | None]:
     """Earlier turns of a conversation as plain messages (never their reasoning).
 
-    Returns (messages, conversation_id, parent_id). ``ref`` empty means the latest.
+    Returns (messages, conversation_id, parent_id, the last turn's thinking settings).
+    ``ref`` empty means the latest.
     """
     if history is None:
         raise CliError("--continue needs the history, which could not be opened")
@@ -44,19 +49,19 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str]:
     for t in turns:
         messages.append({"role": "user", "content": t.prompt})
         messages.append({"role": "assistant", "content": t.answer})
-    return messages, last.conversation_id, last.id
+    return messages, last.conversation_id, last.id, last.settings
 
 
-def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None]:
-    conversation_id = parent_id = None
+def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None, dict | None]:
+    conversation_id = parent_id = previous = None
     messages: list[dict] = []
     if args.cont is not None:
-        messages, conversation_id, parent_id = conversation_messages(history, args.cont)
+        messages, conversation_id, parent_id, previous = conversation_messages(history, args.cont)
     if args.system:
         messages = [m for m in messages if m.get("role") != "system"]
         messages.insert(0, {"role": "system", "content": args.system})
     messages.append({"role": "user", "content": prompt})
-    return messages, conversation_id, parent_id
+    return messages, conversation_id, parent_id, previous
 
 
 def _fix_continue_prompt(args: argparse.Namespace) -> None:
@@ -68,12 +73,16 @@ def _fix_continue_prompt(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _fix_continue_prompt(args)
     prompt = read_prompt(args.prompt)
-    endpoint = resolve_endpoint(args)
+    thinking_flags(args)  # a bad --param is a usage error before anything else happens
+    resolve_endpoint(args)  # a missing key or a bad config file: said before the history is opened
     tui = not (args.plain or args.json) and sys.stdout.isatty()
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
-    messages, conversation_id, parent_id = build_messages(args, history, prompt)
+    messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
     if args.no_save:
         history = None
+    request = resolve_request(args, previous)
+    print_notices(request.plan.notices)
+    endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder
     from cot_viewer.transcript import Transcript
@@ -86,17 +95,16 @@ def run(args: argparse.Namespace) -> int:
         tr.conversation_id, tr.parent_id = conversation_id, parent_id
 
     if endpoint.model is None:  # local servers name their model: ask them
-        import dataclasses
-
         from cot_viewer.stream.client import first_model
 
-        endpoint = dataclasses.replace(endpoint, model=first_model(endpoint))
-        tr.model = endpoint.model or ""
+        request = request.with_model(first_model(endpoint))
+        endpoint = request.endpoint
+    request.stamp(tr)
 
     if tui:
         from cot_viewer.commands.tui import run_ask_tui
 
-        return run_ask_tui(args, endpoint, tr, history, store_error)
+        return run_ask_tui(args, endpoint, tr, history, store_error, request)
 
     recorder = Recorder(tr, history)
     from cot_viewer.plain import PlainPrinter, print_json
@@ -106,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     client = StreamClient(endpoint, stream_options(args))
     if args.debug:
         _debug(f"POST {endpoint.chat_url} model={endpoint.model} provider={endpoint.provider} "
-               f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)}")
+               f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)} "
+               f"fields={json.dumps(dict(endpoint.body), ensure_ascii=False)}")
     error_message = None
     try:
         for e in client.stream(messages, max_tokens=args.max_tokens):
@@ -131,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         printer.finish(tr)
     else:
         print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
-    report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args)
+    report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args, request)
     return exit_code(tr, save_error)
 
 
@@ -139,15 +148,20 @@ def _debug(line: str) -> None:
     print(f"cot-viewer debug: {line}", file=sys.stderr)
 
 
-def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args) -> None:
+def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args, request=None) -> None:
     """The one line on stderr that says what went wrong and what was kept."""
+    from cot_viewer.outcome import truncation_message
+
     lines = []
     if error_message:
         kept = f" — partial transcript saved as {tr.id}" if saved and (tr.reasoning or tr.answer) else ""
+        if tr.error_kind == "balance" and request is not None:
+            from cot_viewer.balance import balance_suffix
+
+            kept += balance_suffix(request.endpoint, request.dialect)
         lines.append(error_message + kept)
     elif tr.status == "truncated":
-        where = "while still reasoning (the answer is empty)" if not tr.answer else ""
-        lines.append(f"the answer was cut at the token limit {where}— raise --max-tokens".replace("  ", " "))
+        lines.append(truncation_message(tr, args.max_tokens))
     if save_error and not args.no_save:
         lines.append(f"not saved: {save_error}")
     for line in lines:

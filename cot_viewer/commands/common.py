@@ -10,11 +10,10 @@ from cot_viewer.cli import EXIT_CANCELLED, EXIT_OK, EXIT_STORE, EXIT_TRUNCATED, 
 from cot_viewer.stream.events import ERROR_KINDS
 
 
-def resolve_endpoint(args: argparse.Namespace):
-    """The endpoint the flags, environment and config file select (see config.py)."""
+def resolve_config(args: argparse.Namespace):
+    """(config.Resolved, the config file's contents) for the endpoint flags."""
     from cot_viewer.config import ConfigError, load_config, resolve
     from cot_viewer.paths import config_file
-    from cot_viewer.stream.endpoint import Endpoint
 
     try:
         cfg = load_config(config_file())
@@ -27,7 +26,57 @@ def resolve_endpoint(args: argparse.Namespace):
             f"(try `cot-viewer demo` for an example that needs none)",
             ERROR_KINDS["auth"],
         )
+    return r, cfg
+
+
+def resolve_endpoint(args: argparse.Namespace):
+    """The endpoint the flags, environment and config file select (see config.py)."""
+    from cot_viewer.stream.endpoint import Endpoint
+
+    r, _ = resolve_config(args)
     return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def thinking_flags(args: argparse.Namespace):
+    """The thinking controls given on the command line (unset ones are None)."""
+    from cot_viewer.thinking import SettingsError, settings_from_flags
+
+    try:
+        return settings_from_flags(
+            getattr(args, "effort", None), getattr(args, "think", None),
+            getattr(args, "thinking_budget", None), getattr(args, "param", None),
+        )
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+
+
+def resolve_request(args: argparse.Namespace, previous: dict | None = None):
+    """The endpoint with its thinking fields: flags › ``previous`` (the turn being followed
+    up) › the config file's defaults for this provider. See request.py and thinking.py."""
+    from cot_viewer.pricing import PriceError
+    from cot_viewer.request import AskRequest
+    from cot_viewer.stream.endpoint import Endpoint
+    from cot_viewer.thinking import SettingsError, ThinkingSettings
+
+    r, cfg = resolve_config(args)
+    settings = r.thinking
+    if previous:
+        try:
+            settings = ThinkingSettings.from_dict(previous).over(settings)
+        except SettingsError:
+            pass  # an unreadable stored record: the config's defaults
+    settings = thinking_flags(args).over(settings)
+    request = AskRequest.build(Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env), r.dialect, settings, cfg)
+    try:
+        request.prices()
+    except PriceError as exc:
+        raise CliError(str(exc)) from None
+    return request
+
+
+def print_notices(notices: list[str]) -> None:
+    for line in notices:
+        print(f"cot-viewer: note: {line}", file=sys.stderr)
 
 
 def stream_options(args: argparse.Namespace):

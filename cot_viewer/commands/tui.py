@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 
-def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
+def run_ask_tui(args, endpoint, tr, history, store_error, request=None) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
@@ -22,6 +22,7 @@ def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
     session = AskSession(
         endpoint=endpoint, options=options, history=history,
         store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], relay=relay,
+        request=request,
     )
     app = CotViewerApp(lambda: AskScreen(session))
     try:
@@ -39,7 +40,7 @@ def run_ask_tui(args, endpoint, tr, history, store_error) -> int:
         report_outcome(last, None, save_error, saved, args)
     else:
         message = last.error if last.error_kind else None
-        report_outcome(last, message, save_error, saved, args)
+        report_outcome(last, message, save_error, saved, args, session.request)
     return exit_code(last, save_error)
 
 

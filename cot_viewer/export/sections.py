@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cot_viewer.pricing import format_cost
+from cot_viewer.thinking import describe
 from cot_viewer.transcript import Transcript
 
 
@@ -72,6 +74,8 @@ def stats(tr: Transcript) -> list[tuple[str, str]]:
         ("Answer tokens", f"{tr.answer_tokens:,}{counted}" if tr.answer or tr.usage else None),
         ("Prompt tokens", f"{usage['prompt_tokens']:,}" if isinstance(usage.get("prompt_tokens"), int) else None),
         ("Reasoning / answer characters", f"{tr.reasoning_len:,} / {tr.answer_len:,}"),
+        ("Thinking settings", describe(tr.settings) or None),
+        ("Cost", format_cost(tr.cost) or None),
         ("Error", tr.error),
         ("Transcript id", tr.id),
     ]

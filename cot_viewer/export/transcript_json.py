@@ -28,6 +28,7 @@ def to_doc(tr: Transcript) -> dict[str, Any]:
     doc.update(tr.to_dict())
     doc.pop("error_kind", None)
     doc["error_kind"] = tr.error_kind
+    doc["prices"] = tr.prices
     doc["notes"] = [_export_note(n) for n in tr.notes]
     doc["timeline"] = tr.timeline.to_list()
     return doc
@@ -81,6 +82,13 @@ def _notes(value: Any) -> list[dict[str, Any]]:
     return notes
 
 
+def _object(doc: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = doc.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise FormatError(f"'{key}' must be an object or null")
+    return value
+
+
 def from_doc(doc: Any) -> Transcript:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError("not a cot-viewer transcript (no \"format\": \"cot-viewer/transcript\")")
@@ -104,6 +112,7 @@ def from_doc(doc: Any) -> Transcript:
             finish_reason=doc.get("finish_reason"), usage=doc.get("usage"), error=doc.get("error"),
             error_kind=doc.get("error_kind"), example=bool(doc.get("example")),
             notes=_notes(doc.get("notes")), timeline=timeline,
+            settings=_object(doc, "settings"), prices=_object(doc, "prices"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, FormatError):

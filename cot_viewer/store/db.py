@@ -118,8 +118,19 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """The thinking controls sent with a request and the price in effect (JSON; NULL before)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE transcripts ADD COLUMN settings TEXT;
+        ALTER TABLE transcripts ADD COLUMN prices TEXT;
+        """,
+    )
+
+
 #: MIGRATIONS[i] upgrades a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MAGIC = b"SQLite format 3\x00"

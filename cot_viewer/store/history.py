@@ -127,7 +127,7 @@ class ImportResult:
 _COLUMNS = (
     "id, conversation_id, parent_id, created, updated, provider, base_url, model, prompt, messages, "
     "reasoning, answer, reasoning_len, answer_len, status, finish_reason, usage, error, error_kind, "
-    "timeline, ttft, thinking_s, answer_s, total_s, example, pid"
+    "timeline, ttft, thinking_s, answer_s, total_s, example, pid, settings, prices"
 )
 _UPSERT = (
     f"INSERT INTO transcripts ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))}) "
@@ -258,7 +258,7 @@ class History:
             "streaming" if live else tr.status, tr.finish_reason,
             json.dumps(tr.usage) if tr.usage is not None else None, tr.error, tr.error_kind,
             tr.timeline.pack(), timing.ttft, timing.thinking_s, timing.answer_s, timing.total_s,
-            int(tr.example), os.getpid() if live else None,
+            int(tr.example), os.getpid() if live else None, _json_or_null(tr.settings), _json_or_null(tr.prices),
         )
         old = self.db.execute("SELECT rowid, indexed FROM transcripts WHERE id = ?", (tr.id,)).fetchone()
         if old is not None and old[1]:
@@ -522,16 +522,32 @@ def _note_time(value: object) -> float:
     return time.time()
 
 
+def _json_or_null(value: dict | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value is not None else None
+
+
+def _json_object(text: str | None) -> dict | None:
+    """A stored JSON object, or None (absent in rows older than schema 4, or unreadable)."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _from_row(row: tuple) -> Transcript:
     (tid, conv, parent, created, _updated, provider, base_url, model, prompt, messages,
      reasoning, answer, _rlen, _alen, status, finish, usage, error, error_kind, timeline,
-     _ttft, _think, _ans, total, example, _pid) = row
+     _ttft, _think, _ans, total, example, _pid, settings, prices) = row
     tr = Transcript(
         prompt=prompt, messages=json.loads(messages), provider=provider, base_url=base_url,
         model=model, id=tid, conversation_id=conv, parent_id=parent, created=created,
         status=status, finish_reason=finish, usage=json.loads(usage) if usage else None,
         error=error, error_kind=error_kind, example=bool(example),
         timeline=Timeline.unpack(timeline),
+        settings=_json_object(settings), prices=_json_object(prices),
     )
     tr.set_text(reasoning, answer)
     tr.end_t = total

@@ -16,7 +16,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -36,7 +36,11 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 _scan = json.JSONDecoder().scan_once
 
 
-def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: int | None = None) -> dict:
+def build_body(
+    model: str | None, messages: list[dict[str, Any]], max_tokens: int | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict:
+    """The request body; ``extra`` (thinking controls, ``--param``) is merged in last."""
     body: dict[str, Any] = {
         "messages": messages,
         "stream": True,
@@ -46,6 +50,8 @@ def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: in
         body["model"] = model
     if max_tokens:
         body["max_tokens"] = max_tokens
+    if extra:
+        body.update(extra)
     return body
 
 
@@ -171,7 +177,7 @@ class StreamClient:
     ) -> Iterator[list[Event]]:
         """The events of each network read as one list (what :meth:`stream` flattens)."""
         t0 = self.clock()
-        body = build_body(self.endpoint.model, messages, max_tokens)
+        body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
         attempt = 0
         with httpx.Client(**self._http_options()) as http:
             while True:
@@ -226,7 +232,7 @@ class StreamClient:
         import asyncio
 
         t0 = self.clock()
-        body = build_body(self.endpoint.model, messages, max_tokens)
+        body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
         attempt = 0
         async with httpx.AsyncClient(**self._http_options()) as http:
             while True:
@@ -357,7 +363,15 @@ def http_error(status: int, text: str, endpoint: Endpoint, t: float, location: s
         return StreamError(t, "balance", f"insufficient balance (HTTP 402){suffix} — top up your account with {endpoint.provider}", status, text)
     if status == 429:
         return StreamError(t, "rate_limit", f"rate limited (HTTP 429){suffix} — retry later", status, text)
-    if status == 404 or ("model" in lowered and ("not exist" in lowered or "not found" in lowered)):
+    if "model" in lowered and any(w in lowered for w in ("not exist", "not found", "does not", "unknown", "invalid model")):
+        models = "cot-viewer models" + ("" if endpoint.provider == "custom" else f" --provider {endpoint.provider}")
+        return StreamError(
+            t, "bad_request",
+            f"the model {endpoint.model!r} does not exist on {endpoint.provider} (HTTP {status}){suffix} — "
+            f"`{models}` lists the models you can use; pass one with --model",
+            status, text,
+        )
+    if status == 404:
         return StreamError(
             t, "bad_request",
             f"not found (HTTP {status}){suffix} — check the model name and base URL; `cot-viewer models` lists the server's models",

@@ -7,17 +7,23 @@ endpoint without importing httpx (the request itself may run in another process)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where to send the request. ``api_key`` is never stored or printed (repr hides it)."""
+    """Where to send the request. ``api_key`` is never stored or printed (repr hides it).
+
+    ``body`` holds request fields beyond the messages — the thinking controls and ``--param``
+    values mapped for this provider (thinking.py) — merged into the request body last.
+    """
 
     provider: str
     base_url: str
     model: str | None
     api_key: str | None = field(default=None, repr=False)
     api_key_env: str | None = None
+    body: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def chat_url(self) -> str:

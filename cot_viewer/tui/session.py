@@ -19,6 +19,7 @@ class AskSession:
     recorders: list = field(default_factory=list)  # Recorders, or Relays (same fields)
     save_error: str | None = None
     relay: Any = None  # stream.relay.Relay already streaming turns[-1] (started before the app)
+    request: Any = None  # request.AskRequest: thinking settings reused (or re-planned) by follow-ups
 
     @property
     def last(self):

@@ -1,0 +1,51 @@
+"""One question's request: the endpoint with its thinking fields, the plan, and the price.
+
+Built once from the flags, the config file and the conversation being continued
+(commands/common.py), then reused for every follow-up — the terminal UI re-plans it when a
+follow-up names new settings (:meth:`AskRequest.with_settings`). Plain data: no HTTP, no screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from cot_viewer.thinking import RequestPlan, ThinkingSettings, plan_request
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    endpoint: Any  # stream.endpoint.Endpoint, ``body`` holding plan.fields
+    plan: RequestPlan
+    dialect: str
+    config: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # for [prices] overrides
+
+    @classmethod
+    def build(cls, endpoint: Any, dialect: str, settings: ThinkingSettings,
+              config: Mapping[str, Any] | None = None) -> "AskRequest":
+        plan = plan_request(dialect, endpoint.provider, endpoint.model, settings)
+        endpoint = dataclasses.replace(endpoint, model=plan.model, body=plan.fields)
+        return cls(endpoint, plan, dialect, config or {})
+
+    def with_settings(self, override: ThinkingSettings) -> "AskRequest":
+        """The same endpoint with ``override`` over the settings in use (a follow-up's flags)."""
+        return AskRequest.build(self.endpoint, self.dialect, override.over(self.plan.settings), self.config)
+
+    def with_model(self, model: str | None) -> "AskRequest":
+        """After a local server named its model."""
+        return dataclasses.replace(self, endpoint=dataclasses.replace(self.endpoint, model=model))
+
+    def prices(self, when: float | None = None) -> dict[str, Any] | None:
+        from cot_viewer.pricing import price_for
+
+        price = price_for(self.endpoint.model, time.time() if when is None else when, self.config)
+        return price.to_dict() if price else None
+
+    def stamp(self, tr: Any) -> Any:
+        """Record on transcript ``tr`` what this request sends and the price in effect."""
+        tr.settings = self.plan.record()
+        tr.prices = self.prices(tr.created)
+        tr.model = self.endpoint.model or tr.model
+        return tr

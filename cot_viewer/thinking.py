@@ -1,0 +1,312 @@
+"""Thinking controls: one user-facing set of settings, each provider's own request fields.
+
+``--effort``, ``--think``/``--no-think``, ``--thinking-budget`` and ``--param`` (and the same
+keys in the config file) become a :class:`ThinkingSettings`. :func:`plan_request` maps them
+through the endpoint's :class:`Dialect` to the JSON fields that provider reads, with one line
+for each setting it cannot honour — never a silent drop. The mapping table lives in
+:data:`DIALECTS` (and, for users, in the README). DeepSeek's retired model names are mapped
+to the current model here too (:data:`DEEPSEEK_RENAMED`).
+
+Plain data, no HTTP and no screen: the command line, the config file, the terminal UI and
+the stored transcript all use this one module.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+#: the words every preset understands; a provider's own words (``xhigh``, ``minimal``,
+#: ``none``…) are passed through unchanged
+EFFORTS = ("low", "medium", "high", "max")
+#: keys ``--param`` may not set: the client owns them
+RESERVED_PARAMS = frozenset({"messages", "stream", "model"})
+
+
+class SettingsError(ValueError):
+    """A thinking setting that cannot be used; the message is one line for a person."""
+
+
+@dataclass(frozen=True)
+class ThinkingSettings:
+    """What the user asked for. ``None`` means "not set" (the server's default)."""
+
+    effort: str | None = None
+    think: bool | None = None
+    budget: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def over(self, base: "ThinkingSettings") -> "ThinkingSettings":
+        """These settings where set, ``base`` for the rest (``params`` merged, ours last)."""
+        return ThinkingSettings(
+            effort=self.effort if self.effort is not None else base.effort,
+            think=self.think if self.think is not None else base.think,
+            budget=self.budget if self.budget is not None else base.budget,
+            params={**base.params, **self.params},
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self.effort is None and self.think is None and self.budget is None and not self.params
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"effort": self.effort, "think": self.think, "thinking_budget": self.budget,
+                "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any] | None, where: str = "settings") -> "ThinkingSettings":
+        """From a config table or a stored transcript's ``settings`` (unknown keys ignored)."""
+        doc = doc or {}
+        effort, think = doc.get("effort"), doc.get("think")
+        budget, params = doc.get("thinking_budget"), doc.get("params") or {}
+        if effort is not None and (not isinstance(effort, str) or not effort.strip()):
+            raise SettingsError(f"{where}: 'effort' must be a word such as low, medium, high or max")
+        if think is not None and not isinstance(think, bool):
+            raise SettingsError(f"{where}: 'think' must be true or false")
+        if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 0):
+            raise SettingsError(f"{where}: 'thinking_budget' must be a whole number of tokens")
+        if not isinstance(params, Mapping):
+            raise SettingsError(f"{where}: 'params' must be a table of request fields")
+        for key in params:
+            check_param_key(str(key))
+        return cls(effort.strip().lower() if effort else None, think, budget, dict(params))
+
+
+def check_param_key(key: str) -> None:
+    if not key or key.split(".")[0] in RESERVED_PARAMS:
+        raise SettingsError(f"--param {key or '(empty)'}: cannot set {key.split('.')[0] or 'an empty key'!r} "
+                            "(use --model, and the prompt, for those)")
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``KEY=JSON`` → (key, value). A value that is not JSON is taken as a string.
+
+    A dotted key (``reasoning.exclude=true``) sets a field inside an object.
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise SettingsError(f"--param {text!r}: expected KEY=JSON, e.g. --param top_k=20")
+    check_param_key(key)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return key, value
+
+
+def settings_from_flags(
+    effort: str | None = None, think: bool | None = None, budget: int | None = None,
+    params: list[str] | None = None,
+) -> ThinkingSettings:
+    if budget is not None and budget < 0:
+        raise SettingsError("--thinking-budget must be a whole number of tokens ≥ 0")
+    if effort is not None and not effort.strip():
+        raise SettingsError("--effort needs a level: low, medium, high or max (or the provider's own word)")
+    return ThinkingSettings(
+        effort=effort.strip().lower() if effort else None, think=think, budget=budget,
+        params=dict(parse_param(p) for p in params or []),
+    )
+
+
+def split_inline_flags(text: str) -> tuple[ThinkingSettings, str]:
+    """Leading ``--effort X``, ``--think``, ``--no-think``, ``--thinking-budget N`` and
+    ``--param K=V`` typed before a question (the terminal UI's input) → (settings, question)."""
+    settings = ThinkingSettings()
+    rest = text.lstrip()
+    if not rest.startswith("--"):
+        return settings, text
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        return settings, text
+    effort = think = budget = None
+    params: list[str] = []
+    i = 0
+    while i < len(words) and words[i].startswith("--"):
+        flag, _, inline = words[i].partition("=")
+        if flag in ("--think", "--no-think") and not inline:
+            think = flag == "--think"
+            i += 1
+            continue
+        if flag not in ("--effort", "--thinking-budget", "--param"):
+            break
+        value = inline if inline else (words[i + 1] if i + 1 < len(words) else None)
+        if value is None:
+            raise SettingsError(f"{flag} needs a value")
+        if flag == "--effort":
+            effort = value
+        elif flag == "--param":
+            params.append(value)
+        else:
+            try:
+                budget = int(value)
+            except ValueError:
+                raise SettingsError(f"--thinking-budget {value!r}: a whole number of tokens expected") from None
+        i += 2 if not inline else 1
+    return settings_from_flags(effort, think, budget, params), " ".join(words[i:])
+
+
+# -- per provider ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one kind of server reads thinking settings. Paths are dotted field names."""
+
+    name: str
+    think_on: Mapping[str, Any] | None  # fields for "think", None: cannot switch it on
+    think_off: Mapping[str, Any] | None  # fields for "do not think", None: cannot
+    effort_field: str | None
+    effort_words: Mapping[str, str] = field(default_factory=dict)  # our word → theirs
+    budget_field: str | None = None
+    always: Mapping[str, Any] = field(default_factory=dict)  # sent when nothing else is
+    budget_hint: str = ""  # how to get a budget where the request cannot carry one
+
+
+_TEMPLATE_ON = {"chat_template_kwargs": {"enable_thinking": True}}
+_TEMPLATE_OFF = {"chat_template_kwargs": {"enable_thinking": False}}
+
+DIALECTS: dict[str, Dialect] = {
+    "deepseek": Dialect(
+        "deepseek", {"thinking": {"type": "enabled"}}, {"thinking": {"type": "disabled"}},
+        "reasoning_effort", {"low": "low", "medium": "high", "high": "high", "max": "max"},
+        always={"thinking": {"type": "enabled"}},
+    ),
+    "openrouter": Dialect(
+        "openrouter", {"reasoning": {"enabled": True}}, {"reasoning": {"enabled": False}},
+        "reasoning.effort", {"max": "xhigh"}, "reasoning.max_tokens",
+    ),
+    "ollama": Dialect(
+        "ollama", {}, {"reasoning_effort": "none"}, "reasoning_effort", {"max": "high"},
+    ),
+    "vllm": Dialect(
+        "vllm", _TEMPLATE_ON, _TEMPLATE_OFF, "reasoning_effort", {}, "thinking_token_budget",
+    ),
+    "sglang": Dialect(
+        "sglang", _TEMPLATE_ON, _TEMPLATE_OFF, "reasoning_effort", {},
+        budget_hint="use SGLang's server options, or --param",
+    ),
+    "llamacpp": Dialect(
+        "llamacpp", _TEMPLATE_ON, _TEMPLATE_OFF, "reasoning_effort", {},
+        budget_hint="start llama-server with --reasoning-budget N",
+    ),
+    "groq": Dialect("groq", {}, {"reasoning_effort": "none"}, "reasoning_effort", {"max": "high"}),
+    "openai": Dialect("openai", None, None, "reasoning_effort", {}),
+}
+
+#: DeepSeek's retired names (2026-07-24) → (current model, thinking on?)
+DEEPSEEK_CURRENT = "deepseek-flash"
+DEEPSEEK_RENAMED: dict[str, tuple[str, bool]] = {
+    "deepseek-reasoner": (DEEPSEEK_CURRENT, True),
+    "deepseek-chat": (DEEPSEEK_CURRENT, False),
+}
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    """What goes into the request besides the messages, and what to tell the user."""
+
+    model: str | None
+    fields: dict[str, Any]
+    notices: list[str]
+    settings: ThinkingSettings
+
+    def record(self) -> dict[str, Any]:
+        """Stored with the transcript: what was asked, what was sent, what was said."""
+        doc = self.settings.to_dict()
+        doc["sent"] = self.fields
+        doc["notices"] = list(self.notices)
+        return doc
+
+
+def _set(body: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = body
+    for p in parents:
+        child = node.get(p)
+        if not isinstance(child, dict):
+            child = node[p] = {}
+        node = child
+    node[last] = value
+
+
+def _merge(body: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    for k, v in fields.items():
+        if isinstance(v, Mapping) and isinstance(body.get(k), dict):
+            _merge(body[k], v)
+        else:
+            body[k] = json.loads(json.dumps(v)) if isinstance(v, (dict, list)) else v
+
+
+def plan_request(dialect_name: str, provider: str, model: str | None, settings: ThinkingSettings) -> RequestPlan:
+    """Map ``settings`` to the request fields of ``dialect_name`` (see :data:`DIALECTS`)."""
+    d = DIALECTS.get(dialect_name, DIALECTS["openai"])
+    notices: list[str] = []
+    fields: dict[str, Any] = {}
+    if d.name == "deepseek" and model in DEEPSEEK_RENAMED:
+        new, thinks = DEEPSEEK_RENAMED[model]
+        notices.append(f"{model} was retired by DeepSeek; using {new} with thinking {'on' if thinks else 'off'}")
+        if settings.think is None:
+            settings = replace(settings, think=thinks)
+        model = new
+    think, effort, budget = settings.think, settings.effort, settings.budget
+
+    if think is True:
+        if d.think_on is None:
+            notices.append(f"{provider} has no switch to turn thinking on; sending nothing for --think (the model decides)")
+        else:
+            _merge(fields, d.think_on)
+    elif think is False:
+        if d.think_off is None:
+            notices.append(f"{provider} has no switch to turn thinking off; --no-think not sent "
+                           "(try --effort none, or --param for your server's field)")
+        else:
+            _merge(fields, d.think_off)
+    elif d.always:
+        _merge(fields, d.always)
+
+    if effort is not None:
+        if think is False and d.think_off is not None:
+            notices.append(f"--effort {effort} not sent: thinking is off")
+        elif d.effort_field is None:
+            notices.append(f"{provider} has no effort setting; --effort {effort} not sent")
+        else:
+            word = d.effort_words.get(effort, effort)
+            if word != effort:
+                notices.append(f"{provider} has no effort {effort!r}; sent {word!r}")
+            _set(fields, d.effort_field, word)
+
+    if budget is not None:
+        if think is False and d.think_off is not None:
+            notices.append(f"--thinking-budget {budget} not sent: thinking is off")
+        elif d.budget_field is None:
+            how = f" — {d.budget_hint}" if d.budget_hint else ""
+            notices.append(f"{provider} takes no thinking budget in the request; --thinking-budget {budget} not sent{how}")
+        else:
+            if d.name == "openrouter" and effort is not None and "reasoning" in fields:
+                fields["reasoning"].pop("effort", None)
+                notices.append("OpenRouter takes an effort or a token budget, not both; sent the budget")
+            _set(fields, d.budget_field, budget)
+
+    for key, value in settings.params.items():
+        _set(fields, key, value)
+    return RequestPlan(model, fields, notices, settings)
+
+
+def describe(record: Mapping[str, Any] | None) -> str:
+    """A few words for a status line or a header: ``effort max · thinking on · budget 2000``."""
+    if not record:
+        return ""
+    parts = []
+    if record.get("effort"):
+        parts.append(f"effort {record['effort']}")
+    if record.get("think") is not None:
+        parts.append("thinking on" if record["think"] else "thinking off")
+    if record.get("thinking_budget") is not None:
+        parts.append(f"budget {record['thinking_budget']}")
+    params = record.get("params") or {}
+    if params:
+        parts.append(" ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()))
+    return " · ".join(parts)

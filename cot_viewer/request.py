@@ -31,6 +31,8 @@ class AskRequest:
 
     def with_settings(self, override: ThinkingSettings) -> "AskRequest":
         """The same endpoint with ``override`` over the settings in use (a follow-up's flags)."""
+        if override.empty:
+            return self
         return AskRequest.build(self.endpoint, self.dialect, override.over(self.plan.settings), self.config)
 
     def with_model(self, model: str | None) -> "AskRequest":

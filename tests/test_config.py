@@ -10,7 +10,7 @@ from cot_viewer.paths import config_file, data_dir
 
 def test_default_is_deepseek_with_its_key():
     r = resolve(environ={"DEEPSEEK_API_KEY": "sk-zzz"})
-    assert (r.provider, r.base_url, r.model, r.api_key_env, r.api_key) == ("deepseek", "https://api.deepseek.com", "deepseek-reasoner", "DEEPSEEK_API_KEY", "sk-zzz")
+    assert (r.provider, r.base_url, r.model, r.api_key_env, r.api_key) == ("deepseek", "https://api.deepseek.com", "deepseek-flash", "DEEPSEEK_API_KEY", "sk-zzz")
     assert "sk-zzz" not in repr(r)
 
 

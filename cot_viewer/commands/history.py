@@ -85,6 +85,8 @@ def show(args: argparse.Namespace) -> int:
 
     t = tr.timing
     print(f"# {tr.id} · {tr.model} ({tr.provider}) · {_when(tr.created)} · {tr.status}")
+    for line in request_lines(tr):
+        print(terminal_safe(line))
     print(f"\n## Prompt\n\n{terminal_safe(tr.prompt)}")
     if tr.reasoning:
         think = f" ({t.thinking_s:.1f} s)" if t.thinking_s is not None else ""
@@ -99,6 +101,22 @@ def show(args: argparse.Namespace) -> int:
             quoted = f" “{_short(covered, 80)}”" if covered else ""
             print(f"- [{where}]{quoted}: {terminal_safe(n['text'])}")
     return 0
+
+
+def request_lines(tr) -> list[str]:
+    """The thinking settings sent and the cost, for `history show`."""
+    from cot_viewer.pricing import format_cost
+    from cot_viewer.thinking import describe
+
+    lines = []
+    if tr.settings is not None:
+        sent = json.dumps(tr.settings.get("sent") or {}, ensure_ascii=False)
+        lines.append(f"thinking: {describe(tr.settings) or 'server default'} · sent {sent}")
+        lines += [f"note: {n}" for n in tr.settings.get("notices") or []]
+    cost = format_cost(tr.cost)
+    if cost:
+        lines.append(f"cost: {cost} — {tr.cost['source']}")
+    return lines
 
 
 def _confirm(question: str, action: str) -> None:

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from cot_viewer.tui.screens.base import PaneScreen
 from cot_viewer.tui.session import AskSession
+from cot_viewer.tui.widgets.status_bar import request_status
 from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
 
@@ -78,6 +79,7 @@ class AskScreen(PaneScreen):
     async def _begin(self, tr) -> None:
         self.viewing = len(self.session.turns) - 1
         await self.view.begin(tr.provider or "", tr.model or "")
+        self.view.info.settings, self.view.info.cost = request_status(tr)
         self.view.set_prompt(tr.prompt, self._label(self.viewing))
 
     async def _relayed(self, tr, relay) -> None:
@@ -152,6 +154,10 @@ class AskScreen(PaneScreen):
             view.info.note = f"not saved: {recorder.error or s.store_error}"
         try:
             await view.end(tr)
+            if tr.status == "truncated":
+                from cot_viewer.outcome import truncation_message
+
+                view.show_error(truncation_message(tr, s.max_tokens))
         except Exception:  # noqa: BLE001 - the app may be closing
             pass
 
@@ -209,16 +215,37 @@ class AskScreen(PaneScreen):
         if self.generating:
             self.notify("The model is still answering — Esc stops it.", severity="warning")
             return
-        event.input.value = ""
         s = self.session
+        from cot_viewer.thinking import SettingsError, split_inline_flags
         from cot_viewer.transcript import Transcript
 
+        try:
+            override, prompt = split_inline_flags(prompt)
+        except SettingsError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if not prompt.strip():
+            self.notify("Type the question after the flags, e.g. --effort low why?", severity="warning")
+            return
+        event.input.value = ""
+        if s.request is not None:
+            # the settings in use stay unless this follow-up names new ones
+            s.request = dataclasses.replace(s.request, endpoint=s.endpoint)
+            if not override.empty:
+                s.request = s.request.with_settings(override)
+                s.endpoint = s.request.endpoint
+                for line in s.request.plan.notices:
+                    self.notify(line, severity="warning")
+        elif not override.empty:
+            self.notify("Thinking settings cannot be changed here; ask with `cot-viewer ask --effort …`.", severity="warning")
         last = s.last
         tr = Transcript(
             prompt=prompt, messages=s.follow_up_messages(prompt), provider=last.provider,
             base_url=last.base_url, model=s.endpoint.model or last.model or "",
             conversation_id=last.conversation_id, parent_id=last.id,
         )
+        if s.request is not None:
+            s.request.stamp(tr)
         s.turns.append(tr)
         self.view.monologue.focus()
         self._worker = self.generate(tr)

@@ -122,7 +122,8 @@ class QuestionScreen(ModalScreen[str | None]):
         with Vertical() as v:
             v.border_title = "New question"
             yield Input(placeholder="Ask anything — Enter sends", id="question")
-            yield Static("The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags).")
+            yield Static("The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags). "
+                         "Start with --effort LEVEL, --think, --no-think, --thinking-budget N or --param K=V to set thinking.")
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = self.app.cursor_blink
@@ -346,22 +347,32 @@ class HomeScreen(Screen):
 
     def start_question(self, prompt: str) -> None:
         from cot_viewer.cli import CliError
-        from cot_viewer.commands.common import resolve_endpoint, stream_options
+        from cot_viewer.commands.common import resolve_request, stream_options
+        from cot_viewer.thinking import SettingsError, split_inline_flags
         from cot_viewer.transcript import Transcript
         from cot_viewer.tui.screens.ask import AskScreen
         from cot_viewer.tui.session import AskSession
 
         args = default_ask_args(self.args)
         try:
-            endpoint = resolve_endpoint(args)
+            override, prompt = split_inline_flags(prompt)
+            if not prompt.strip():
+                raise SettingsError("type the question after the flags, e.g. --effort low why?")
+            request = resolve_request(args).with_settings(override)
+        except SettingsError as exc:
+            self.notify(str(exc), title="Cannot ask", severity="error", timeout=12)
+            return
         except CliError as exc:
             self.notify(exc.message, title="Cannot ask", severity="error", timeout=12)
             return
-
+        for line in request.plan.notices:
+            self.notify(line, severity="warning")
+        endpoint = request.endpoint
         tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider=endpoint.provider,
                         base_url=endpoint.public_url, model=endpoint.model or "")
+        request.stamp(tr)
         session = AskSession(endpoint=endpoint, options=stream_options(args), history=self.history,
-                             store_error=self.store_error, turns=[tr])
+                             store_error=self.store_error, turns=[tr], request=request)
         self.app.push_screen(AskScreen(session, closable=True))
 
 

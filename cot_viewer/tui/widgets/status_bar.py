@@ -1,4 +1,4 @@
-"""One line: provider and model · phase · thinking time · tokens · tokens/s · saved id."""
+"""One line: provider and model · phase · thinking settings · thinking time · tokens · tokens/s · cost · saved id."""
 
 from __future__ import annotations
 
@@ -32,6 +32,16 @@ class StatusInfo:
     saved_id: str | None = None
     note: str = ""
     extra: str = ""
+    settings: str = ""  # thinking controls sent ("effort max · thinking on")
+    cost: str = ""  # "~0.0012 USD (estimate)"
+
+
+def request_status(tr) -> tuple[str, str]:
+    """(thinking settings, cost) of a transcript, as the status line shows them."""
+    from cot_viewer.pricing import format_cost
+    from cot_viewer.thinking import describe
+
+    return describe(getattr(tr, "settings", None)), format_cost(tr.cost)
 
 
 def _n(v: int) -> str:
@@ -47,11 +57,15 @@ def render_status(s: StatusInfo) -> Content:
     parts.append((s.phase, f"bold {PHASE_STYLE.get(s.phase, '')}".strip()))
     if s.extra:
         parts += [sep, s.extra]
+    if s.settings:
+        parts += [sep, (s.settings, "$text-muted")]
     if s.thinking_s is not None:
         parts += [sep, f"thought {s.thinking_s:.1f} s"]
     parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} tok"]
     if s.tokens_per_s is not None:
         parts += [sep, f"{s.tokens_per_s:.0f} tok/s"]
+    if s.cost:
+        parts += [sep, s.cost]
     if s.saved_id:
         parts += [sep, ("saved ", "$text-muted"), (s.saved_id, "bold")]
     if s.note:

@@ -42,7 +42,7 @@ from cot_viewer.stream.events import (
 )
 from cot_viewer.tui.widgets.answer_pane import AnswerPane
 from cot_viewer.tui.widgets.outline import LabelPalette, OutlineList, OutlinePanel
-from cot_viewer.tui.widgets.status_bar import StatusBar, StatusInfo
+from cot_viewer.tui.widgets.status_bar import StatusBar, StatusInfo, request_status
 from cot_viewer.tui.widgets.stream_pane import StreamPane
 
 FLUSH_INTERVAL = 0.05
@@ -397,6 +397,7 @@ class TranscriptView(Vertical):
             span = tr.timeline.t[-1] - timing.ttft
         info.tokens_per_s = n / span if span and span > 0.2 else None
         info.note = ""
+        info.settings, info.cost = request_status(tr)
         if not tr.answer:
             self.answer.set_placeholder("(no answer)" if tr.reasoning else "(nothing arrived)")
         if not tr.reasoning:

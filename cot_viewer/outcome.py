@@ -10,8 +10,6 @@ def truncation_message(tr: Any, max_tokens: int | None) -> str:
     used = (tr.usage or {}).get("completion_tokens")
     limit = f"--max-tokens {max_tokens}" if max_tokens else "the server's default limit"
     counts = f"{tr.reasoning_tokens:,} reasoning + {tr.answer_tokens:,} answer tokens"
-    if isinstance(used, int):
-        counts += f" of {used:,} completion tokens"
     if tr.answer:
         return f"the answer was cut at the token limit ({limit}; {counts}) — raise --max-tokens or lower --effort"
     base = max_tokens or (used if isinstance(used, int) else 0)

@@ -119,7 +119,7 @@ def format_cost(cost: Mapping[str, Any] | None) -> str:
     if not cost:
         return ""
     amount = float(cost["amount"])
-    text = f"{amount:.4f}" if amount >= 0.0001 or amount == 0 else f"{amount:.2g}"
+    text = f"{amount:.4f}" if amount >= 0.01 or amount == 0 else f"{amount:.6f}"
     if cost.get("estimate"):
         return f"~{text} {cost['currency']} (estimate)"
     return f"{text} {cost['currency']}"

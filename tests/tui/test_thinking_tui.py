@@ -1,0 +1,86 @@
+"""Thinking settings in the terminal UI: the status line, follow-ups that reuse or change them,
+the new-question box, and the empty-answer message (real HTTP to the loopback server)."""
+
+from __future__ import annotations
+
+from tui_helpers import REASONING, screen_text, wait_until
+from loopback import deepseek_chunks, stream_reply
+
+from cot_viewer.request import AskRequest
+from cot_viewer.store.history import History
+from cot_viewer.stream.endpoint import Endpoint, StreamOptions
+from cot_viewer.thinking import ThinkingSettings
+from cot_viewer.transcript import Transcript
+from cot_viewer.tui.app import CotViewerApp
+from cot_viewer.tui.screens.ask import AskScreen
+from cot_viewer.tui.screens.home import HomeScreen
+from cot_viewer.tui.session import AskSession
+
+
+def _session(server, history, settings: ThinkingSettings, prompt: str = "q1", **kw) -> AskSession:
+    request = AskRequest.build(Endpoint("deepseek", server.root_url, "deepseek-flash", api_key="sk-t"), "deepseek", settings)
+    tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider="deepseek",
+                    base_url=server.root_url, model="deepseek-flash")
+    request.stamp(tr)
+    return AskSession(endpoint=request.endpoint, options=StreamOptions(), history=history, turns=[tr],
+                      request=request, **kw)
+
+
+async def test_status_line_and_follow_ups_reuse_or_change_the_settings(server, home):
+    for answer in ("one", "two", "three"):
+        server.enqueue(stream_reply(deepseek_chunks(REASONING, answer, model="deepseek-flash"), delay=0.004))
+    history = History.open()
+    s = _session(server, history, ThinkingSettings(effort="max"))
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", what="first answer")
+        assert "effort max" in view.status.text and "USD (estimate)" in view.status.text
+        assert server.completions[0].body["reasoning_effort"] == "max"
+
+        await pilot.press("i")
+        await pilot.press(*"--effort low --param top_p=0.5 why?", "enter")
+        await wait_until(lambda: len(s.turns) == 2 and view.info.phase == "done", what="second answer")
+        body = server.completions[1].body
+        assert body["reasoning_effort"] == "low" and body["top_p"] == 0.5 and body["thinking"] == {"type": "enabled"}
+        assert body["messages"][-1] == {"role": "user", "content": "why?"}
+        assert "effort low" in view.status.text
+
+        await pilot.press("i")
+        await pilot.press(*"and?", "enter")
+        await wait_until(lambda: len(s.turns) == 3 and view.info.phase == "done", what="third answer")
+        assert server.completions[2].body["reasoning_effort"] == "low"  # reused, not reset
+    assert history.get(s.turns[1].id).settings["sent"]["top_p"] == 0.5
+    history.close()
+
+
+async def test_new_question_box_takes_flags(server, home, monkeypatch):
+    cfg = home.parent / "config.toml"
+    cfg.write_text(f'[providers.deepseek]\nbase_url = "{server.root_url}"\n')
+    monkeypatch.setenv("COT_VIEWER_CONFIG", str(cfg))
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-t")
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, "hi there", model="deepseek-flash"), delay=0.004))
+    history = History.open()
+    app = CotViewerApp(lambda: HomeScreen(history), cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("n")
+        await wait_until(lambda: "New question" in screen_text(app))
+        await pilot.press(*"--no-think hello", "enter")
+        await wait_until(lambda: isinstance(app.screen, AskScreen))
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done" and view.answer.text == "hi there", what="answered")
+        assert "thinking off" in view.status.text
+    body = server.completions[0].body
+    assert body["thinking"] == {"type": "disabled"} and body["messages"] == [{"role": "user", "content": "hello"}]
+    history.close()
+
+
+async def test_empty_answer_says_why(server, home):
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, "", finish_reason="length", model="deepseek-flash"), delay=0.004))
+    s = _session(server, None, ThinkingSettings(effort="max"), max_tokens=40)
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(240, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "truncated", what="truncated")
+        await wait_until(lambda: "--max-tokens 40" in screen_text(app) and "lower --effort" in screen_text(app),
+                         what="the reason on screen")

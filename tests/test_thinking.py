@@ -1,0 +1,48 @@
+"""thinking.py: the settings object, --param parsing, the TUI's inline flags, precedence."""
+
+from __future__ import annotations
+
+import pytest
+
+from cot_viewer.thinking import SettingsError, ThinkingSettings, parse_param, plan_request, split_inline_flags
+
+
+def test_inline_flags_before_a_question():
+    s, q = split_inline_flags("--effort high --no-think --thinking-budget=300 --param top_k=20 why is the sky blue?")
+    assert (s.effort, s.think, s.budget, dict(s.params), q) == ("high", False, 300, {"top_k": 20}, "why is the sky blue?")
+    s, q = split_inline_flags("what does --effort mean?")
+    assert s.empty and q == "what does --effort mean?"
+    s, q = split_inline_flags("--verbose question")  # an unknown flag is part of the question
+    assert s.empty and q == "--verbose question"
+    with pytest.raises(SettingsError):
+        split_inline_flags("--thinking-budget lots why?")
+
+
+def test_param_values_are_json_else_text():
+    assert parse_param('stop=["\\n\\n"]') == ("stop", ["\n\n"])
+    assert parse_param("seed=7") == ("seed", 7)
+    assert parse_param("user=alice") == ("user", "alice")
+    for bad in ("=1", "model=x", "stream.x=1"):
+        with pytest.raises(SettingsError):
+            parse_param(bad)
+
+
+def test_precedence_and_params_merge():
+    config = ThinkingSettings(effort="high", params={"top_p": 0.9, "seed": 1})
+    previous = ThinkingSettings(think=False, params={"seed": 2})
+    flags = ThinkingSettings(effort="low")
+    s = flags.over(previous.over(config))
+    assert (s.effort, s.think, dict(s.params)) == ("low", False, {"top_p": 0.9, "seed": 2})
+
+
+def test_record_round_trips_through_from_dict():
+    plan = plan_request("openrouter", "openrouter", "m", ThinkingSettings(effort="max", budget=None, params={"a": 1}))
+    again = ThinkingSettings.from_dict(plan.record())
+    assert again == plan.settings
+    assert plan.record()["sent"] == {"reasoning": {"effort": "xhigh"}, "a": 1}
+
+
+def test_config_values_are_checked():
+    for bad in ({"effort": 3}, {"think": "yes"}, {"thinking_budget": -1}, {"params": {"messages": []}}):
+        with pytest.raises(SettingsError):
+            ThinkingSettings.from_dict(bad)

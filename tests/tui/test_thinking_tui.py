@@ -3,12 +3,16 @@ the new-question box, and the empty-answer message (real HTTP to the loopback se
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from tui_helpers import REASONING, screen_text, wait_until
 from loopback import deepseek_chunks, stream_reply
 
 from cot_viewer.request import AskRequest
 from cot_viewer.store.history import History
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions
+from cot_viewer.stream.relay import Relay
 from cot_viewer.thinking import ThinkingSettings
 from cot_viewer.transcript import Transcript
 from cot_viewer.tui.app import CotViewerApp
@@ -84,3 +88,26 @@ async def test_empty_answer_says_why(server, home):
         await wait_until(lambda: view.info.phase == "truncated", what="truncated")
         await wait_until(lambda: "--max-tokens 40" in screen_text(app) and "lower --effort" in screen_text(app),
                          what="the reason on screen")
+
+
+async def test_relayed_first_turn_sends_and_saves_the_settings(server, home):
+    """`cot-viewer ask` in a terminal streams the first turn from a child process."""
+    if os.name != "posix":
+        pytest.skip("the relay runs on POSIX only")
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, "yes", model="deepseek-flash"), delay=0.002))
+    history = History.open()
+    s = _session(server, history, ThinkingSettings(think=False, params={"seed": 3}))
+    s.relay = Relay.start(s.endpoint, s.options, s.last, save=True)
+    assert s.relay is not None
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: s.last.status == "complete" and view.info.phase == "done", what="done")
+        assert "thinking off · seed=3" in view.status.text
+    assert without_messages(server.completions[0].body) == {"model": "deepseek-flash", "thinking": {"type": "disabled"}, "seed": 3}
+    assert history.get(s.last.id).settings["sent"] == {"thinking": {"type": "disabled"}, "seed": 3}
+    history.close()
+
+
+def without_messages(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k not in ("messages", "stream", "stream_options")}

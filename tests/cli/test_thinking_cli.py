@@ -324,3 +324,15 @@ def test_help_lists_the_flags(capsys):
     out = capsys.readouterr().out
     for flag in ("--effort LEVEL", "--think", "--no-think", "--thinking-budget N", "--param KEY=JSON"):
         assert flag in out
+
+
+def test_config_mistakes_are_one_line_usage_errors(server, env, capsys, monkeypatch):
+    cfg = env / "config.toml"
+    monkeypatch.setenv("COT_VIEWER_CONFIG", str(cfg))
+    for text, said in (('[providers.deepseek]\ndialect = "klingon"\n', "unknown dialect 'klingon'"),
+                       ('[providers.deepseek]\nthink = "yes"\n', "'think' must be true or false"),
+                       ('[prices."deepseek-flash"]\ninput = "cheap"\noutput = 1\n', 'prices."deepseek-flash"')):
+        cfg.write_text(text)
+        code, out, err = run(capsys, "ask", "--plain", "--provider", "deepseek", "--base-url", server.root_url, "q")
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
+    assert server.completions == []

@@ -68,12 +68,12 @@ async def test_new_question_box_takes_flags(server, home, monkeypatch):
     app = CotViewerApp(lambda: HomeScreen(history), cursor_blink=False)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("n")
-        await wait_until(lambda: "New question" in screen_text(app))
-        await pilot.press(*"--no-think hello", "enter")
-        await wait_until(lambda: isinstance(app.screen, AskScreen))
-        view = app.screen.view
-        await wait_until(lambda: view.info.phase == "done" and view.answer.text == "hi there", what="answered")
-        assert "thinking off" in view.status.text
+        await wait_until(lambda: app.screen.query_one("#question").has_focus, what="the new-question box")
+        app.screen.query_one("#question").value = "--no-think hello"
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(app.screen, AskScreen) and app.screen.view.answer.text == "hi there"
+                         and app.screen.view.info.phase == "done", what="answered")
+        assert "thinking off" in app.screen.view.status.text
     body = server.completions[0].body
     assert body["thinking"] == {"type": "disabled"} and body["messages"] == [{"role": "user", "content": "hello"}]
     history.close()

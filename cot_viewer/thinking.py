@@ -14,7 +14,7 @@ the stored transcript all use this one module.
 from __future__ import annotations
 
 import json
-import shlex
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -113,29 +113,30 @@ def settings_from_flags(
 
 def split_inline_flags(text: str) -> tuple[ThinkingSettings, str]:
     """Leading ``--effort X``, ``--think``, ``--no-think``, ``--thinking-budget N`` and
-    ``--param K=V`` typed before a question (the terminal UI's input) → (settings, question)."""
-    settings = ThinkingSettings()
-    rest = text.lstrip()
-    if not rest.startswith("--"):
-        return settings, text
-    try:
-        words = shlex.split(rest)
-    except ValueError:
-        return settings, text
+    ``--param K=V`` typed before a question (the terminal UI's input) → (settings, question).
+
+    Values are single words (``--param stop=["x"]``, no spaces); the question after the
+    flags is kept exactly as typed, quotes and all.
+    """
     effort = think = budget = None
     params: list[str] = []
-    i = 0
-    while i < len(words) and words[i].startswith("--"):
-        flag, _, inline = words[i].partition("=")
+    pos = 0
+    while True:
+        m = _WORD.match(text, pos)
+        if m is None or not m.group(1).startswith("--"):
+            break
+        flag, _, inline = m.group(1).partition("=")
         if flag in ("--think", "--no-think") and not inline:
-            think = flag == "--think"
-            i += 1
+            think, pos = flag == "--think", m.end()
             continue
         if flag not in ("--effort", "--thinking-budget", "--param"):
             break
-        value = inline if inline else (words[i + 1] if i + 1 < len(words) else None)
-        if value is None:
-            raise SettingsError(f"{flag} needs a value")
+        value, pos = inline, m.end()
+        if not inline:
+            v = _WORD.match(text, pos)
+            if v is None:
+                raise SettingsError(f"{flag} needs a value")
+            value, pos = v.group(1), v.end()
         if flag == "--effort":
             effort = value
         elif flag == "--param":
@@ -145,8 +146,12 @@ def split_inline_flags(text: str) -> tuple[ThinkingSettings, str]:
                 budget = int(value)
             except ValueError:
                 raise SettingsError(f"--thinking-budget {value!r}: a whole number of tokens expected") from None
-        i += 2 if not inline else 1
-    return settings_from_flags(effort, think, budget, params), " ".join(words[i:])
+    if pos == 0:
+        return ThinkingSettings(), text
+    return settings_from_flags(effort, think, budget, params), text[pos:].strip()
+
+
+_WORD = re.compile(r"\s*(\S+)")
 
 
 # -- per provider ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from cot_viewer.thinking import SettingsError, ThinkingSettings, parse_param, pl
 def test_inline_flags_before_a_question():
     s, q = split_inline_flags("--effort high --no-think --thinking-budget=300 --param top_k=20 why is the sky blue?")
     assert (s.effort, s.think, s.budget, dict(s.params), q) == ("high", False, 300, {"top_k": 20}, "why is the sky blue?")
+    s, q = split_inline_flags('--effort low what\'s "x"?  ')
+    assert s.effort == "low" and q == 'what\'s "x"?'  # the question as typed
     s, q = split_inline_flags("what does --effort mean?")
     assert s.empty and q == "what does --effort mean?"
     s, q = split_inline_flags("--verbose question")  # an unknown flag is part of the question

@@ -59,7 +59,7 @@ def resolve_request(args: argparse.Namespace, previous: dict | None = None):
     from cot_viewer.thinking import SettingsError, ThinkingSettings
 
     r, cfg = resolve_config(args)
-    settings = r.thinking
+    settings = r.thinking or ThinkingSettings()
     if previous:
         try:
             settings = ThinkingSettings.from_dict(previous).over(settings)

@@ -68,6 +68,18 @@ class Resolved:
         return f"Resolved(provider={self.provider!r}, base_url={self.base_url!r}, model={self.model!r})"
 
 
+def _dialect_by_host(url: str) -> str:
+    """A custom endpoint on a provider's own host speaks that provider's fields."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    for name in ("deepseek", "openrouter", "groq"):
+        p = PRESETS[name]
+        if host == urlsplit(p.base_url).hostname:
+            return p.dialect
+    return "openai"
+
+
 def load_config(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -115,7 +127,7 @@ def resolve(
     key_env = api_key_env or entry.get("api_key_env") or (preset.api_key_env if preset else "OPENAI_API_KEY")
     key = env.get(key_env) if key_env else None
     required = bool(entry.get("key_required", preset.key_required if preset else False))
-    dialect = entry.get("dialect") or (preset.dialect if preset else "openai")
+    dialect = entry.get("dialect") or (preset.dialect if preset else _dialect_by_host(str(url)))
     from cot_viewer.thinking import DIALECTS, SettingsError, ThinkingSettings
 
     if dialect not in DIALECTS:

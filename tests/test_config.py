@@ -61,3 +61,10 @@ def test_paths_honour_cot_viewer_home(tmp_path):
     env = {"COT_VIEWER_HOME": str(tmp_path)}
     assert data_dir(env) == tmp_path and config_file(env) == tmp_path / "config.toml"
     assert data_dir({"XDG_DATA_HOME": "/x"}).as_posix().endswith("cot-viewer")
+
+
+def test_custom_endpoint_on_a_providers_host_uses_its_thinking_fields():
+    assert resolve(base_url="https://api.deepseek.com/v1", environ={}).dialect == "deepseek"
+    assert resolve(base_url="https://openrouter.ai/api/v1", environ={}).dialect == "openrouter"
+    assert resolve(base_url="http://10.0.0.5:8000/v1", environ={}).dialect == "openai"
+    assert resolve(provider="ollama", environ={}).dialect == "ollama"

@@ -169,27 +169,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fast_exit(code)
         return code
     except CliError as exc:
-        if args.debug:
-            raise
-        print(f"cot-viewer: {exc.message}", file=sys.stderr)
+        _traceback(args)
+        say(f"cot-viewer: {exc.message}")
         return exc.code
     except KeyboardInterrupt:
-        if args.debug:
-            raise
-        print("cot-viewer: stopped", file=sys.stderr)
+        _traceback(args)
+        say("cot-viewer: stopped")
         return EXIT_CANCELLED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if args.debug:
-            raise
+        _traceback(args)
         from cot_viewer.store.db import StoreError
 
         if isinstance(exc, StoreError):
-            print(f"cot-viewer: {exc}", file=sys.stderr)
+            say(f"cot-viewer: {exc}")
             return EXIT_STORE
-        print(f"cot-viewer: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details, and please report it)", file=sys.stderr)
+        say(f"cot-viewer: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details, and please report it)")
         return EXIT_BUG
+
+
+def say(line: str) -> None:
+    from cot_viewer.safe import say as _say
+
+    _say(line)
+
+
+def _traceback(args: argparse.Namespace) -> None:
+    """With --debug: the traceback, with secrets and control sequences removed."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        from cot_viewer.safe import shown
+
+        sys.stderr.write(shown(traceback.format_exc(), names=[getattr(args, "api_key_env", None)]))
 
 
 def _fast_exit(code: int) -> None:

@@ -66,6 +66,27 @@ def _fix_continue_prompt(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except CliError as exc:
+        if args.json:  # --json: one object on stdout for every outcome, failures before the stream too
+            _failure_json(exc)
+        raise
+
+
+def _failure_json(exc: CliError) -> None:
+    from cot_viewer.cli import EXIT_STORE, EXIT_USAGE
+    from cot_viewer.safe import json_text
+    from cot_viewer.stream.events import ERROR_KINDS
+
+    kinds = {code: kind for kind, code in ERROR_KINDS.items()} | {EXIT_USAGE: "usage", EXIT_STORE: "store"}
+    doc = {"id": None, "status": "error", "error": exc.message, "error_kind": kinds.get(exc.code, "usage"),
+           "exit_code": exc.code, "reasoning": "", "answer": "", "saved": False}
+    sys.stdout.write(json_text(doc) + "\n")
+    sys.stdout.flush()
+
+
+def _run(args: argparse.Namespace) -> int:
     _fix_continue_prompt(args)
     prompt = read_prompt(args.prompt)
     endpoint = resolve_endpoint(args)
@@ -136,7 +157,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _debug(line: str) -> None:
-    print(f"cot-viewer debug: {line}", file=sys.stderr)
+    from cot_viewer.safe import say
+
+    say(f"cot-viewer debug: {line}")
 
 
 def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args) -> None:
@@ -150,5 +173,7 @@ def report_outcome(tr, error_message: str | None, save_error: str | None, saved:
         lines.append(f"the answer was cut at the token limit {where}— raise --max-tokens".replace("  ", " "))
     if save_error and not args.no_save:
         lines.append(f"not saved: {save_error}")
+    from cot_viewer.safe import say
+
     for line in lines:
-        print(f"cot-viewer: {line}", file=sys.stderr)
+        say(f"cot-viewer: {line}")

@@ -21,13 +21,19 @@ def resolve_endpoint(args: argparse.Namespace):
         r = resolve(provider=args.provider, base_url=args.base_url, model=args.model, api_key_env=args.api_key_env, config=cfg)
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    if r.key_required and not r.api_key:
+    from cot_viewer.redact import BadKey, clean_api_key
+
+    try:
+        key = clean_api_key(r.api_key, r.api_key_env)
+    except BadKey as exc:
+        raise CliError(str(exc), ERROR_KINDS["auth"]) from None
+    if r.key_required and not key:
         raise CliError(
             f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
             f"(try `cot-viewer demo` for an example that needs none)",
             ERROR_KINDS["auth"],
         )
-    return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+    return Endpoint(r.provider, r.base_url, r.model, key, r.api_key_env)
 
 
 def stream_options(args: argparse.Namespace):

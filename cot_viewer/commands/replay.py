@@ -74,7 +74,9 @@ def run_demo(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = demo_transcript()
     if args.plain or not sys.stdout.isatty():
-        print(f"Example transcript (hand-written, not a live model): {tr.prompt}\n", file=sys.stderr)
+        from cot_viewer.safe import say
+
+        say(f"Example transcript (hand-written, not a live model): {tr.prompt}\n")
         return replay_plain(tr, args.speed)
     from cot_viewer.commands.tui import run_replay_tui
 

@@ -29,6 +29,7 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
+from cot_viewer.redact import scrub, url_secrets
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import SSEParser
 
@@ -170,6 +171,13 @@ class StreamClient:
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> Iterator[list[Event]]:
         """The events of each network read as one list (what :meth:`stream` flattens)."""
+        clean = _Scrub(self.endpoint)
+        for batch in self._stream_batches(messages, max_tokens=max_tokens):
+            yield clean(batch)
+
+    def _stream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> Iterator[list[Event]]:
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens)
         attempt = 0
@@ -223,6 +231,13 @@ class StreamClient:
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> AsyncIterator[list[Event]]:
         """The events of each network read as one list: one await per read, not per token."""
+        clean = _Scrub(self.endpoint)
+        async for batch in self._astream_batches(messages, max_tokens=max_tokens):
+            yield clean(batch)
+
+    async def _astream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> AsyncIterator[list[Event]]:
         import asyncio
 
         t0 = self.clock()
@@ -277,6 +292,26 @@ class StreamClient:
             err.message += f" (the server asks to wait {wait:.0f} s; not waiting that long)"
             return None
         return Retrying(self.clock() - t0, attempt + 1, wait, resp.status_code, err.message)
+
+
+_TEXT_EVENTS = (StreamError, Retrying, StreamWarning)
+
+
+class _Scrub:
+    """Secrets out of the text of error, retry and warning events (see cot_viewer/redact.py)."""
+
+    __slots__ = ("secrets",)
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.secrets = [endpoint.api_key, *url_secrets(endpoint.base_url)]
+
+    def __call__(self, batch: list[Event]) -> list[Event]:
+        for e in batch:
+            if isinstance(e, _TEXT_EVENTS):
+                e.message = scrub(e.message, self.secrets)
+                if isinstance(e, StreamError) and e.detail:
+                    e.detail = scrub(e.detail, self.secrets)
+        return batch
 
 
 def first_model(endpoint: Endpoint) -> str | None:

@@ -34,11 +34,12 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str]:
             last = history.get(ref)
         except NotFound as exc:
             raise CliError(str(exc)) from None
+        turns = history.conversation(last.conversation_id)  # continue at the end of it
     else:
         last = history.latest()
         if last is None:
-            raise CliError("nothing to continue: the history is empty")
-    turns = history.conversation(last.conversation_id)  # continue at the end of it
+            raise CliError("nothing to continue: no question asked yet")
+        turns = history.chain(last.id)  # the turns the user built, never a file's
     last = turns[-1]
     messages: list[dict] = [m for m in turns[0].messages if m.get("role") == "system"][:1]
     for t in turns:

@@ -118,8 +118,15 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Where a transcript came from: ``imported`` is 1 for one read from a file, so that
+    ``ask -c`` without an id continues the latest conversation the user asked, never a
+    file's (whose ``created`` may be anything)."""
+    db.execute("ALTER TABLE transcripts ADD COLUMN imported INTEGER NOT NULL DEFAULT 0")
+
+
 #: MIGRATIONS[i] upgrades a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MAGIC = b"SQLite format 3\x00"

@@ -319,6 +319,7 @@ class History:
                     result.skipped.append(tr.id)
                     continue
                 self._write(tr, live=False)
+                self.db.execute("UPDATE transcripts SET imported = 1 WHERE id = ?", (tr.id,))
                 for note in tr.notes:
                     self._insert_note(tr.id, note)
                 result.imported.append(tr.id)
@@ -489,11 +490,27 @@ class History:
             return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY created, rowid")]
 
     def latest(self) -> Transcript | None:
+        """The transcript the user asked last (never an imported one or an example)."""
         with self._guard():
             row = self.db.execute(
-                "SELECT id FROM transcripts WHERE example = 0 ORDER BY created DESC, rowid DESC LIMIT 1"
+                "SELECT id FROM transcripts WHERE example = 0 AND imported = 0 ORDER BY rowid DESC LIMIT 1"
             ).fetchone()
         return self.get(row[0]) if row else None
+
+    def chain(self, tid: str, limit: int = 1000) -> list[Transcript]:
+        """``tid`` and the turns it follows up (its ``parent_id`` links), first turn first."""
+        turns: list[Transcript] = []
+        seen: set[str] = set()
+        ref: str | None = tid
+        while ref and ref not in seen and len(turns) < limit:
+            seen.add(ref)
+            try:
+                tr = self.get(ref)
+            except NotFound:
+                break
+            turns.append(tr)
+            ref = tr.parent_id
+        return turns[::-1]
 
     def conversation(self, conversation_id: str) -> list[Transcript]:
         with self._guard():

@@ -239,7 +239,7 @@ def test_v1_database_is_upgraded_in_place(home):
     db.commit()
     db.close()
     with History.open() as h:
-        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 3
+        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 4
         [hit] = h.search("giraffes")
         assert (hit.id, hit.where) == ("old1", "reasoning")
         assert h.get("old1").answer == "forty two"

@@ -133,17 +133,14 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    path = Path(output).expanduser()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from cot_viewer.paths import write_private_file
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_private_file(Path(output).expanduser(), text)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def export(args: argparse.Namespace) -> int:

@@ -184,3 +184,57 @@ def test_continue_follows_the_users_latest_question_not_an_import(server, tmp_pa
     server.enqueue(stream_reply(deepseek_chunks("r3", "third")))
     r = ask(server, tmp_path, "--json", "-c", "future0001", prompt="on purpose")
     assert r.returncode == 0 and "EVIL TURN" in json.dumps(server.completions[-1].json["messages"])
+
+
+# -- item 5: files ----------------------------------------------------------------------------------
+@pytest.fixture
+def one_saved(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    assert ask(server, tmp_path, "--json").returncode == 0
+    return tmp_path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file kinds")
+def test_export_refuses_symlinks_and_special_files(one_saved, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "out.md"
+    link.symlink_to(victim)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (link, fifo, tmp_path):
+        r = cli(["history", "export", "--all", "-f", "md", "-o", str(target)], one_saved)
+        assert r.returncode == 2, (target, r.stderr)
+        assert "refusing" in r.stderr and r.stderr.count("\n") == 1
+    assert victim.read_text() == "precious" and link.is_symlink()
+    import stat
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    r = cli(["history", "export", "--all", "-f", "md", "-o", "-"], one_saved)
+    assert r.returncode == 0 and r.stdout.startswith("#")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_export_is_atomic_and_private(one_saved, tmp_path):
+    out = tmp_path / "x.json"
+    out.write_text("old")
+    os.chmod(out, 0o644)
+    r = cli(["history", "export", "--all", "-o", str(out)], one_saved)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text())["answer"] == "a"
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".x.json")] == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_shared_cot_viewer_home_is_never_chmodded(server, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, shared, "--json")
+    assert r.returncode == 0, r.stderr
+    assert shared.stat().st_mode & 0o7777 == 0o1777  # sticky bit and all kept
+    own = shared / "cot-viewer"
+    assert own.stat().st_mode & 0o777 == 0o700 and (own / "history.db").exists()
+    listed = json.loads(cli(["history", "list", "--json"], shared).stdout)
+    assert [d["answer_len"] for d in listed] == [1]

@@ -311,14 +311,23 @@ def test_permissions_are_private(home, make_transcript):
                 assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
 
 
-def test_loose_permissions_are_tightened(home):
+def test_loose_permissions_are_tightened(home, tmp_path, monkeypatch):
     home.mkdir(mode=0o755)
     os.chmod(home, 0o755)
     (home / "history.db").touch()
     os.chmod(home / "history.db", 0o644)
     History.open().close()
-    assert home.stat().st_mode & 0o777 == 0o700
+    assert home.stat().st_mode & 0o777 == 0o755  # COT_VIEWER_HOME is the user's folder: left alone
     assert (home / "history.db").stat().st_mode & 0o777 == 0o600
+    if not sys.platform.startswith("linux"):
+        return
+    monkeypatch.delenv("COT_VIEWER_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    ours = tmp_path / "xdg" / "cot-viewer"
+    ours.mkdir(parents=True, mode=0o755)
+    os.chmod(ours, 0o755)
+    History.open().close()
+    assert ours.stat().st_mode & 0o777 == 0o700  # our own folder is tightened
 
 
 def test_unwritable_home_is_a_clear_error(tmp_path, monkeypatch):

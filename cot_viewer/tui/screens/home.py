@@ -329,8 +329,10 @@ class HomeScreen(Screen):
             try:
                 text = render_export(tr, fmt)
                 path = export_path(tr, fmt)
-                path.write_text(text, encoding="utf-8")
-            except (RuntimeError, OSError) as exc:
+                from cot_viewer.paths import write_private_file
+
+                write_private_file(path, text)
+            except (RuntimeError, OSError, ValueError) as exc:
                 self.notify(one_line(str(exc), 200), severity="error")
                 return
             self.notify(f"Wrote {path.name}")

@@ -73,8 +73,31 @@ def exit_code(tr: Any, save_error: str | None = None) -> int:
 
 
 def read_prompt(prompt: str | None) -> str:
+    """The question: the argument, or stdin (kept exactly, trailing newline included).
+
+    Bytes that are not UTF-8 (stdin, or arguments Python decoded with surrogate escapes)
+    become U+FFFD with a notice, rather than failing later when the prompt is sent or saved.
+    """
     if prompt == "-" or (prompt is None and not sys.stdin.isatty()):
-        prompt = sys.stdin.read()
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+        try:
+            prompt = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            prompt = raw.decode("utf-8", "replace")
+            _not_utf8("the question on stdin")
+    elif prompt is not None:
+        from cot_viewer.stream.surrogates import clean_surrogates
+
+        fixed = clean_surrogates(prompt.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        if fixed != prompt:
+            prompt = fixed
+            _not_utf8("the question")
     if not prompt or not prompt.strip():
         raise CliError("no question given: cot-viewer ask \"your question\"")
     return prompt
+
+
+def _not_utf8(what: str) -> None:
+    from cot_viewer.safe import say
+
+    say(f"cot-viewer: {what} is not UTF-8 text; the bytes that are not were replaced with \ufffd")

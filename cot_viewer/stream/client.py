@@ -32,6 +32,7 @@ from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - r
 from cot_viewer.redact import scrub, url_secrets
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import SSEParser
+from cot_viewer.stream.surrogates import SurrogateJoiner, might_hold_surrogates
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 _scan = json.JSONDecoder().scan_once
@@ -53,11 +54,12 @@ def build_body(model: str | None, messages: list[dict[str, Any]], max_tokens: in
 class _Reader:
     """Bytes in, events out; knows nothing about sockets."""
 
-    __slots__ = ("sse", "sep", "t0", "clock", "done", "error")
+    __slots__ = ("sse", "sep", "t0", "clock", "done", "error", "surrogates")
 
     def __init__(self, t0: float, clock: Callable[[], float]) -> None:
         self.sse = SSEParser()
         self.sep = Separator()
+        self.surrogates = SurrogateJoiner()
         self.t0 = t0
         self.clock = clock
         self.done = False
@@ -80,9 +82,11 @@ class _Reader:
             chunk, end = _scan(payload, 0)  # the C scanner: json.loads minus two regex passes
             if end != len(payload) and payload[end:].strip():
                 raise ValueError("trailing data")
-        except (ValueError, StopIteration):
+        except (ValueError, StopIteration, RecursionError):
             out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
             return
+        if might_hold_surrogates(payload):
+            chunk = self.surrogates.fix(chunk)
         if not isinstance(chunk, dict):
             out.append(StreamWarning(t, f"skipped an unexpected line: {payload[:80]!r}"))
             return
@@ -102,11 +106,14 @@ class _Reader:
         t = self.clock() - self.t0
         out: list[Event] = []
         try:
-            doc = json.loads(body)
-        except ValueError:
+            doc = self.surrogates.fix(json.loads(body))
+        except (ValueError, RecursionError):
+            doc = None
+        if not isinstance(doc, dict):
             out.append(StreamError(t, "stream", "the server sent a response that is not an event stream"))
             return out
-        for ch in doc.get("choices") or []:
+        choices = doc.get("choices")
+        for ch in choices if isinstance(choices, list) else []:
             if isinstance(ch, dict) and isinstance(ch.get("message"), dict):
                 ch = dict(ch, delta=ch["message"])
                 doc = dict(doc, choices=[ch])

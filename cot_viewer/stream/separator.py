@@ -27,6 +27,7 @@ from cot_viewer.stream.events import (
     ReasoningDelta,
     Reclassify,
     StreamError,
+    StreamWarning,
     Usage,
 )
 
@@ -73,7 +74,12 @@ class Separator:
         self.finished = False  # some choice has a finish_reason
 
     def feed(self, chunk: dict[str, Any], t: float, out: list[Event]) -> None:
-        """Append to ``out`` the events carried by one chunk."""
+        """Append to ``out`` the events carried by one chunk (a chunk of the wrong shape is
+        skipped whole, with a warning, like a malformed line)."""
+        problem = shape_problem(chunk)
+        if problem is not None:
+            out.append(StreamWarning(t, f"skipped a chunk of unexpected shape: {problem}"))
+            return
         if "error" in chunk and chunk["error"]:
             err = _stream_error(chunk["error"], t)
             if self.error is None:
@@ -82,8 +88,6 @@ class Separator:
         choices = chunk.get("choices")
         if choices:
             for ch in choices:
-                if not isinstance(ch, dict):
-                    continue
                 index = ch.get("index") or 0
                 state = self._choices.get(index)
                 if state is None:
@@ -273,6 +277,38 @@ class Separator:
         """True while choice ``index`` is inside a reasoning block (for status lines)."""
         st = self._choices.get(index)
         return st is not None and st.state == _THINK
+
+
+def shape_problem(chunk: Any) -> str | None:
+    """Why ``chunk`` is not shaped like a chat completion chunk, or None if it is.
+
+    Checked per chunk on the hot path, so only the fields the separator relies on, with
+    exact class tests: ``choices`` a list of objects, each with an integer ``index``, an
+    object ``delta`` and a string ``finish_reason`` (any of them may be absent or null).
+    """
+    if chunk.__class__ is not dict:
+        return f"a {type(chunk).__name__}, not an object"
+    usage = chunk.get("usage")
+    if usage is not None and usage.__class__ is not dict:
+        return f"'usage' is a {type(usage).__name__}"
+    choices = chunk.get("choices")
+    if choices is None:
+        return None
+    if choices.__class__ is not list:
+        return f"'choices' is a {type(choices).__name__}"
+    for ch in choices:
+        if ch.__class__ is not dict:
+            return f"a choice is a {type(ch).__name__}"
+        index = ch.get("index")
+        if index is not None and index.__class__ is not int:
+            return f"'index' is a {type(index).__name__}"
+        delta = ch.get("delta")
+        if delta is not None and delta.__class__ is not dict:
+            return f"'delta' is a {type(delta).__name__}"
+        reason = ch.get("finish_reason")
+        if reason is not None and reason.__class__ is not str:
+            return f"'finish_reason' is a {type(reason).__name__}"
+    return None
 
 
 def _details_text(details: Any) -> str:

@@ -238,3 +238,37 @@ def test_shared_cot_viewer_home_is_never_chmodded(server, tmp_path):
     assert own.stat().st_mode & 0o777 == 0o700 and (own / "history.db").exists()
     listed = json.loads(cli(["history", "list", "--json"], shared).stdout)
     assert [d["answer_len"] for d in listed] == [1]
+
+
+# -- item 6 (stdin) and item 23 -----------------------------------------------------------------
+def test_prompt_on_stdin_that_is_not_utf8_is_kept(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    e = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    e["COT_VIEWER_HOME"] = str(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m", "--json"],
+                       input=b"caf\xe9 \xff question\n", capture_output=True, env=e, timeout=60)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["prompt"] == "caf\ufffd \ufffd question\n"  # trailing newline kept
+    assert "not UTF-8" in r.stderr.decode()
+    assert server.completions[0].json["messages"][-1]["content"] == doc["prompt"]
+
+
+def test_prompt_from_stdin_keeps_its_trailing_newline(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = cli(["ask", "--base-url", server.base_url, "--model", "m", "--json"], tmp_path, input="line one\n\n")
+    assert json.loads(r.stdout)["prompt"] == "line one\n\n"
+    assert server.completions[0].json["messages"][-1]["content"] == "line one\n\n"
+
+
+@pytest.mark.parametrize("args, env, code", [
+    (["ask", "--json", "q"], {}, 3),  # no key for the default provider
+    (["ask", "--json", "--provider", "nope", "q"], {}, 2),
+    (["ask", "--json", "--base-url", "http://127.0.0.1:9/v1", "   "], {}, 2),  # empty prompt
+])
+def test_ask_json_prints_one_object_for_every_failure(tmp_path, args, env, code):
+    r = cli(args, tmp_path, env=env)
+    assert r.returncode == code, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "error" and doc["error"] and doc["exit_code"] == code
+    assert r.stdout.count("\n") == 1

@@ -36,13 +36,24 @@ class CliError(Exception):
         self.code = code
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def _endpoint_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("endpoint (flags › environment › config file › preset)")
     g.add_argument("--provider", help="deepseek (default), openrouter, ollama, vllm, llamacpp, lmstudio, groq, together, custom, or a name from the config file")
     g.add_argument("--base-url", help="an OpenAI-compatible base URL, e.g. http://localhost:8000/v1")
     g.add_argument("--model", help="model name (default: the provider's)")
     g.add_argument("--api-key-env", metavar="VAR", help="read the API key from this environment variable")
-    g.add_argument("--idle-timeout", type=float, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
+    g.add_argument("--idle-timeout", type=_seconds, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
     g.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 429/5xx before the first token (default 3)")
 
 

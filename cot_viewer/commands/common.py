@@ -27,6 +27,7 @@ def resolve_endpoint(args: argparse.Namespace):
         key = clean_api_key(r.api_key, r.api_key_env)
     except BadKey as exc:
         raise CliError(str(exc), ERROR_KINDS["auth"]) from None
+    _check_url(r.base_url)
     if r.key_required and not key:
         raise CliError(
             f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
@@ -34,6 +35,19 @@ def resolve_endpoint(args: argparse.Namespace):
             ERROR_KINDS["auth"],
         )
     return Endpoint(r.provider, r.base_url, r.model, key, r.api_key_env)
+
+
+def _check_url(url: str) -> None:
+    """Refuse a base URL that cannot be requested, before any request is made."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise CliError(f"the base URL {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise CliError(f"the base URL {url!r} is not an http(s) URL with a host, e.g. http://localhost:8000/v1")
 
 
 def stream_options(args: argparse.Namespace):

@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.cli import EXIT_STORE, EXIT_USAGE, CliError
@@ -15,7 +14,9 @@ from cot_viewer.safe import json_text, say, terminal_safe
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    from cot_viewer.timestamps import local_text
+
+    return local_text(ts)
 
 
 def _short(text: str, n: int = 60) -> str:

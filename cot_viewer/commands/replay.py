@@ -56,8 +56,8 @@ def replay_plain(tr, speed: float) -> int:
 
 
 def _check_speed(speed: float) -> None:
-    if speed < 0:
-        raise CliError("--speed must be 0 (instant) or more")
+    if not 0 <= speed < float("inf"):
+        raise CliError("--speed must be a number, 0 (instant) or more")
 
 
 def run(args: argparse.Namespace) -> int:

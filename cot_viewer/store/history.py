@@ -20,12 +20,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.paths import db_path
 from cot_viewer.store.db import StoreError, connect, damaged
 from cot_viewer.stream.events import Event
+from cot_viewer.timestamps import iso_utc
 from cot_viewer.transcript import Timeline, Transcript
 
 SAVE_INTERVAL = 0.5  # seconds: the most a crash can lose
@@ -34,7 +35,7 @@ NOTE_PARTS = ("reasoning", "answer")
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+    return iso_utc(ts)
 
 
 class NotFound(StoreError):
@@ -58,10 +59,8 @@ class Summary:
     example: bool
 
     def to_dict(self) -> dict:
-        from datetime import datetime, timezone
-
         d = dict(self.__dict__)
-        d["created"] = datetime.fromtimestamp(self.created, timezone.utc).isoformat().replace("+00:00", "Z")
+        d["created"] = iso_utc(self.created)
         return d
 
 
@@ -221,7 +220,7 @@ class History:
         """SQLite errors → a one-line :class:`StoreError`."""
         try:
             yield
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise self._error(exc) from None
 
     @contextmanager
@@ -520,11 +519,14 @@ class History:
             ).fetchall()
         return [_from_row(r) for r in rows]
 
-    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
+    def _error(self, exc: sqlite3.Error) -> StoreError:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             return StoreError(f"the history database {self.path} is busy (another cot-viewer is writing) — try again")
         if isinstance(exc, sqlite3.OperationalError) and ("readonly" in str(exc) or "disk" in str(exc)):
             return StoreError(f"cannot write the history database {self.path}: {exc}")
+        if isinstance(exc, (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError, sqlite3.IntegrityError)):
+            # a value we passed, not the file: never tell the user to reset a healthy database
+            return StoreError(f"could not save to the history: {exc} — this is a bug in cot-viewer, please report it")
         return damaged(self.path, exc)
 
 

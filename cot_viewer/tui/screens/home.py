@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -21,7 +20,9 @@ EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    from cot_viewer.timestamps import local_text
+
+    return local_text(ts)
 
 
 def render_export(tr, fmt: str) -> str:

@@ -129,14 +129,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.debug:
         _debug(f"POST {endpoint.chat_url} model={endpoint.model} provider={endpoint.provider} "
                f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)}")
+    from cot_viewer.ticker import Ticker
+
     error_message = None
+    # saves and screen output by the clock too: a server sending only keep-alives stalls neither
+    ticker = Ticker(0.1, recorder.tick, printer.flush if printer is not None else None)
     try:
-        for e in client.stream(messages, max_tokens=args.max_tokens):
-            recorder.apply(e)
-            if printer is not None:
-                printer.on(e)
-            if type(e).__name__ == "StreamError":
-                error_message = e.message
+        with ticker:
+            for batch in client.stream_batches(messages, max_tokens=args.max_tokens):
+                with ticker.lock:
+                    for e in batch:
+                        recorder.apply(e)
+                        if printer is not None:
+                            printer.on(e)
+                        if type(e).__name__ == "StreamError":
+                            error_message = e.message
     except KeyboardInterrupt:
         tr.stop()
         error_message = "stopped — partial transcript kept"

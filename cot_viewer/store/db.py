@@ -17,6 +17,9 @@ from pathlib import Path
 from cot_viewer.paths import ensure_private_dir
 
 
+BUSY_TIMEOUT_MS = 10000  # how long a statement waits for another process's write lock
+
+
 class StoreError(Exception):
     """The history cannot be opened or written; the message is one line for a person."""
 
@@ -204,7 +207,7 @@ def connect(path: Path) -> sqlite3.Connection:
     db = None
     try:
         db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _probe(db)
         _wal(db)
         db.execute("PRAGMA synchronous = NORMAL")

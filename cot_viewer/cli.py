@@ -54,6 +54,7 @@ def _endpoint_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model", help="model name (default: the provider's)")
     g.add_argument("--api-key-env", metavar="VAR", help="read the API key from this environment variable")
     g.add_argument("--idle-timeout", type=_seconds, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
+    g.add_argument("--deadline", type=_seconds, metavar="S", help="end the response after S seconds in all, however the server trickles (default: none)")
     g.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 429/5xx before the first token (default 3)")
 
 

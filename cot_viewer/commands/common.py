@@ -53,7 +53,8 @@ def _check_url(url: str) -> None:
 def stream_options(args: argparse.Namespace):
     from cot_viewer.stream.endpoint import StreamOptions
 
-    return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries))
+    return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries),
+                         deadline=getattr(args, "deadline", None))
 
 
 def open_history(*, required: bool = True):

@@ -203,6 +203,8 @@ def dumps(transcripts: list[Transcript], *, lines: bool | None = None) -> str:
     """One transcript: an indented object. Several: JSON lines (one per line)."""
     if lines is None:
         lines = len(transcripts) != 1
+    from cot_viewer.safe import json_text  # C1 controls escaped: the export may go to a terminal
+
     if lines:
-        return "".join(json.dumps(to_doc(t), ensure_ascii=False) + "\n" for t in transcripts)
-    return json.dumps(to_doc(transcripts[0]), ensure_ascii=False, indent=1) + "\n"
+        return "".join(json_text(to_doc(t)) + "\n" for t in transcripts)
+    return json_text(to_doc(transcripts[0]), indent=1) + "\n"

@@ -272,3 +272,11 @@ def test_ask_json_prints_one_object_for_every_failure(tmp_path, args, env, code)
     doc = json.loads(r.stdout)
     assert doc["status"] == "error" and doc["error"] and doc["exit_code"] == code
     assert r.stdout.count("\n") == 1
+
+
+def test_json_export_to_stdout_escapes_c1(tmp_path):
+    hostile_import(tmp_path)
+    r = cli(["history", "export", "--all"], tmp_path / "home")
+    assert r.returncode == 0
+    assert_no_escapes(r.stdout)
+    assert json.loads(r.stdout)["provider"] == f"pro{C1_CSI}v"  # escaped, not altered

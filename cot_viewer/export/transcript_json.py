@@ -130,6 +130,8 @@ def from_doc(doc: Any) -> Transcript:
         raise FormatError(f"transcript format version {doc.get('version')!r} is newer than this cot-viewer reads ({VERSION})")
     if not isinstance(doc.get("id"), str) or not doc["id"].strip() or len(doc["id"]) > 100:
         raise FormatError("a transcript needs an 'id' string (1–100 characters)")
+    if not doc["id"].isprintable() or any(c.isspace() for c in doc["id"]):
+        raise FormatError("a transcript 'id' may not hold spaces or control characters")
     try:
         reasoning, answer = doc.get("reasoning") or "", doc.get("answer") or ""
         if not isinstance(reasoning, str) or not isinstance(answer, str):

@@ -132,7 +132,7 @@ def test_model_names_from_the_server_are_disarmed(server, tmp_path):
 
 
 def hostile_import(tmp_path: Path) -> str:
-    tid = f"ab{TITLE}cd"
+    tid = "abcd00000001"
     doc = {"format": "cot-viewer/transcript", "version": 1, "id": tid, "model": f"mo{OSC52}del",
            "provider": f"pro{C1_CSI}v", "prompt": f"p{TITLE}", "reasoning": "We compute 2+2 = 4.",
            "answer": f"\\boxed{{4{OSC52}}}", "status": "complete", "created": 1700000000.0}
@@ -147,9 +147,23 @@ def hostile_import(tmp_path: Path) -> str:
     return tid
 
 
+def test_ids_with_control_characters_are_refused_on_import(tmp_path):
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"format": "cot-viewer/transcript", "version": 1, "id": f"ab{TITLE}cd", "answer": "x"}))
+    r = cli(["history", "import", str(f)], tmp_path)
+    assert r.returncode == 2 and "nothing was imported" in r.stderr
+    assert_no_escapes(r.stderr)
+
+
 def test_history_headers_of_imported_transcripts_are_disarmed(tmp_path):
     tid = hostile_import(tmp_path)
     home = tmp_path / "home"
+    import sqlite3  # a row that reached the history before ids were checked on import
+    db = sqlite3.connect(home / "history.db")
+    db.execute("UPDATE transcripts SET id = ?, status = ?", (f"ab{TITLE}cd", f"complete{OSC52}"))
+    db.commit()
+    db.close()
+    tid = f"ab{TITLE}cd"
     for args in (["history", "list"], ["history", "show", "ab"], ["analyze", "ab"],
                  ["history", "search", "compute"], ["history", "list", "--json"], ["history", "show", "ab", "--json"]):
         r = cli(args, home)

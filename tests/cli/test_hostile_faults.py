@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -48,15 +49,9 @@ def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
 
 
 def saved_reasoning(home: Path) -> str:
-    db = home / "history.db"
-    if not db.exists():
-        return ""
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
+    try:  # read-only: a missing file is an error, not a new database
+        with closing(sqlite3.connect(f"file:{home / 'history.db'}?mode=ro", uri=True, timeout=5)) as con:
             row = con.execute("SELECT reasoning FROM transcripts").fetchone()
-        finally:
-            con.close()
     except sqlite3.Error:
         return ""
     return row[0] if row else ""

@@ -32,7 +32,7 @@ from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - r
 from cot_viewer.redact import scrub, url_secrets
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import EventTooLong, SSEParser
-from cot_viewer.stream.surrogates import SurrogateJoiner, might_hold_surrogates
+from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, might_hold_surrogates
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 MAX_ERROR_BODY = 64 * 1024  # bytes of an error response read (the message is in the first few hundred)
@@ -340,7 +340,8 @@ _TEXT_EVENTS = (StreamError, Retrying, StreamWarning)
 
 
 class _Scrub:
-    """Secrets out of the text of error, retry and warning events (see cot_viewer/redact.py)."""
+    """Secrets out of the text of error, retry and warning events (see cot_viewer/redact.py),
+    and lone UTF-16 surrogates (a server's JSON error may carry one) replaced."""
 
     __slots__ = ("secrets",)
 
@@ -350,9 +351,9 @@ class _Scrub:
     def __call__(self, batch: list[Event]) -> list[Event]:
         for e in batch:
             if isinstance(e, _TEXT_EVENTS):
-                e.message = scrub(e.message, self.secrets)
+                e.message = clean_surrogates(scrub(e.message, self.secrets))
                 if isinstance(e, StreamError) and e.detail:
-                    e.detail = scrub(e.detail, self.secrets)
+                    e.detail = clean_surrogates(scrub(e.detail, self.secrets))
         return batch
 
 

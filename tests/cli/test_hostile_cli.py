@@ -216,7 +216,7 @@ def test_export_refuses_symlinks_and_special_files(one_saved, tmp_path):
     link.symlink_to(victim)
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    for target in (link, fifo, tmp_path):
+    for target in (link, fifo, tmp_path, Path(os.devnull)):
         r = cli(["history", "export", "--all", "-f", "md", "-o", str(target)], one_saved)
         assert r.returncode == 2, (target, r.stderr)
         assert "refusing" in r.stderr and r.stderr.count("\n") == 1

@@ -60,3 +60,18 @@ def test_cli_keeps_the_transcript(server, tmp_path, name):
     listed = subprocess.run([sys.executable, "-m", "cot_viewer", "history", "show", doc["id"], "--json"],
                             capture_output=True, text=True, env=env, timeout=60)
     assert json.loads(listed.stdout)["answer"] == doc["answer"]
+
+
+def test_error_message_with_a_lone_surrogate(server, tmp_path):
+    from loopback import Reply
+
+    body = b'{"error": {"message": "bad \\ud800 request", "type": "x"}}'
+    server.enqueue(Reply(status=400, body=[body], chunked=False, content_length=True, content_type="application/json"),
+                   Reply(body=[b'data: {"error": {"message": "mid \\udfff stream"}}\n\n']))
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["COT_VIEWER_HOME"] = str(tmp_path)
+    for code in (7, 9):
+        r = subprocess.run([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m",
+                            "--json", "q"], capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == code, r.stderr
+        assert "\ufffd" in json.loads(r.stdout)["error"]

@@ -120,6 +120,7 @@ class AskScreen(PaneScreen):
         s.recorders.append(recorder)
         if recorder.saved:
             view.info.saved_id = tr.id
+        ticker = self.set_interval(0.1, recorder.tick)  # saves by the clock while only keep-alives come
         try:
             endpoint = s.endpoint
             if endpoint.model is None:
@@ -140,6 +141,7 @@ class AskScreen(PaneScreen):
             tr.stop(t=view.clock())
             raise
         finally:
+            ticker.stop()
             recorder.close()
             await self._ended(tr, recorder)
 

@@ -148,6 +148,8 @@ def _run(args: argparse.Namespace) -> int:
         tr.stop()
         error_message = "stopped — partial transcript kept"
     finally:
+        if printer is not None:
+            printer.finish(tr)  # the whole answer on screen before any wait for a busy history
         recorder.close()
         if history is not None:
             history.close()
@@ -156,9 +158,7 @@ def _run(args: argparse.Namespace) -> int:
         t = tr.timing
         _debug(f"status={tr.status} finish={tr.finish_reason} chunks={len(tr.timeline)} ttft={t.ttft} total={t.total_s} "
                f"saved={recorder.saved and not recorder.error} id={tr.id} warnings={len(tr.warnings)}")
-    if printer is not None:
-        printer.finish(tr)
-    else:
+    if printer is None:
         print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
     report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args)
     return exit_code(tr, save_error)

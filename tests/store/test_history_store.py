@@ -368,3 +368,12 @@ def test_switching_to_wal_waits_for_another_writer(home):
     finally:
         timer.join()
         other.close()
+
+
+def test_a_value_sqlite_cannot_bind_is_not_called_damage(home, make_transcript):
+    tr = make_transcript()
+    tr.model = {"not": "a string"}  # a bug upstream, never the file's fault
+    with History.open() as h:
+        with pytest.raises(dbmod.StoreError) as err:
+            h.save(tr)
+    assert "damaged" not in str(err.value) and "history reset" not in str(err.value)

@@ -36,13 +36,25 @@ class CliError(Exception):
         self.code = code
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def _endpoint_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("endpoint (flags › environment › config file › preset)")
     g.add_argument("--provider", help="deepseek (default), openrouter, ollama, vllm, llamacpp, lmstudio, groq, together, custom, or a name from the config file")
     g.add_argument("--base-url", help="an OpenAI-compatible base URL, e.g. http://localhost:8000/v1")
     g.add_argument("--model", help="model name (default: the provider's)")
     g.add_argument("--api-key-env", metavar="VAR", help="read the API key from this environment variable")
-    g.add_argument("--idle-timeout", type=float, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
+    g.add_argument("--idle-timeout", type=_seconds, default=300.0, metavar="S", help="end the stream after S seconds without any data (default 300)")
+    g.add_argument("--deadline", type=_seconds, metavar="S", help="end the response after S seconds in all, however the server trickles (default: none)")
     g.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 429/5xx before the first token (default 3)")
 
 
@@ -186,27 +198,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fast_exit(code)
         return code
     except CliError as exc:
-        if args.debug:
-            raise
-        print(f"cot-viewer: {exc.message}", file=sys.stderr)
+        _traceback(args)
+        say(f"cot-viewer: {exc.message}")
         return exc.code
     except KeyboardInterrupt:
-        if args.debug:
-            raise
-        print("cot-viewer: stopped", file=sys.stderr)
+        _traceback(args)
+        say("cot-viewer: stopped")
         return EXIT_CANCELLED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if args.debug:
-            raise
+        _traceback(args)
         from cot_viewer.store.db import StoreError
 
         if isinstance(exc, StoreError):
-            print(f"cot-viewer: {exc}", file=sys.stderr)
+            say(f"cot-viewer: {exc}")
             return EXIT_STORE
-        print(f"cot-viewer: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details, and please report it)", file=sys.stderr)
+        say(f"cot-viewer: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details, and please report it)")
         return EXIT_BUG
+
+
+def say(line: str) -> None:
+    from cot_viewer.safe import say as _say
+
+    _say(line)
+
+
+def _traceback(args: argparse.Namespace) -> None:
+    """With --debug: the traceback, with secrets and control sequences removed."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        from cot_viewer.safe import shown
+
+        sys.stderr.write(shown(traceback.format_exc(), names=[getattr(args, "api_key_env", None)]))
 
 
 def _fast_exit(code: int) -> None:

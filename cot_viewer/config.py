@@ -72,7 +72,10 @@ def _dialect_by_host(url: str) -> str:
     """A custom endpoint on a provider's own host speaks that provider's fields."""
     from urllib.parse import urlsplit
 
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # not a URL at all: the command says so before any request
+        return "openai"
     for name in ("deepseek", "openrouter", "groq"):
         p = PRESETS[name]
         if host == urlsplit(p.base_url).hostname:
@@ -88,10 +91,33 @@ def load_config(path: Path) -> dict[str, Any]:
             doc = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"the config file {path} is not UTF-8 text") from None
     providers = doc.get("providers", {})
     if not isinstance(providers, dict) or not all(isinstance(v, dict) for v in providers.values()):
         raise ConfigError(f"{path}: [providers.NAME] tables expected")
+    check_types(doc, path)
     return doc
+
+
+#: The type each known config key must have (other keys are left to whoever reads them).
+KEY_TYPES: dict[str, type] = {
+    "preset": str, "base_url": str, "model": str, "api_key_env": str, "key_required": bool,
+}
+
+
+def check_types(doc: Mapping[str, Any], path: Path) -> None:
+    """Refuse, with the key's name, a config value of the wrong type (``model = ["a"]``)."""
+    if "default" in doc and not isinstance(doc["default"], str):
+        raise ConfigError(f"{path}: 'default' must be a provider name in quotes")
+    for name, table in doc.get("providers", {}).items():
+        for key, want in KEY_TYPES.items():
+            if key in table and not isinstance(table[key], want):
+                what = "true or false" if want is bool else "a string in quotes"
+                raise ConfigError(f"{path}: [providers.{name}] {key} must be {what}, not {table[key]!r}")
+        env_name = table.get("api_key_env")
+        if env_name is not None and (not env_name or "=" in env_name or "\0" in env_name):
+            raise ConfigError(f"{path}: [providers.{name}] api_key_env must name an environment variable")
 
 
 def resolve(

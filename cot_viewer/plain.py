@@ -8,12 +8,11 @@ output is a file or a pipe, and with control sequences removed when it is a term
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import TextIO
 
-from cot_viewer.safe import terminal_safe
+from cot_viewer.safe import json_text, shown, terminal_safe
 from cot_viewer.stream.events import (
     AnswerDelta,
     Event,
@@ -125,7 +124,7 @@ class PlainPrinter:
 
     def _notice(self, line: str) -> None:
         self._end_reasoning()
-        self.err.raw(line + "\n")
+        self.err.raw(shown(line) + "\n")
 
     def flush(self) -> None:
         self.err.flush()
@@ -143,5 +142,5 @@ def print_json(tr: Transcript, out: TextIO | None = None, **extra: object) -> No
     doc = tr.to_dict()
     doc.update(extra)
     stream = out or sys.stdout
-    stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    stream.write(json_text(doc) + "\n")
     stream.flush()

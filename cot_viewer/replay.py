@@ -37,6 +37,11 @@ def timeline_events(tr: Transcript) -> Iterator[Event]:
     yield StreamEnd(max(last, end), tr.error_kind is None and tr.status in ("complete", "truncated"))
 
 
+#: The longest pause replayed between two events (seconds of the transcript's own clock):
+#: a recorded stall, or a hostile timeline (t = 3e6), is shortened to this.
+MAX_GAP = 5.0
+
+
 def paced(
     events: Iterator[Event],
     speed: float,
@@ -44,13 +49,20 @@ def paced(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Event]:
-    """Yield each event when its time comes (``t / speed`` after the start); speed 0 = at once."""
-    if speed <= 0:
+    """Yield each event when its time comes (``t / speed`` after the start, every gap capped
+    at :data:`MAX_GAP`); speed 0 = at once."""
+    if not speed > 0 or speed == float("inf"):
         yield from events
         return
     start = clock()
+    prev = 0.0
+    skipped = 0.0  # transcript seconds cut out of long gaps so far
     for e in events:
-        due = start + e.t / speed
+        t = e.t if 0.0 <= e.t < float("inf") else prev
+        if t - prev > MAX_GAP:
+            skipped += t - prev - MAX_GAP
+        prev = max(prev, t)
+        due = start + (prev - skipped) / speed
         wait = due - clock()
         if wait > 0.002:
             sleep(wait)

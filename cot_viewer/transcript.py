@@ -384,13 +384,13 @@ class Transcript:
 
     def to_dict(self) -> dict[str, Any]:
         """The summary used by ``--json`` and ``history show --json`` (no timeline)."""
-        from datetime import datetime, timezone
+        from cot_viewer.timestamps import iso_utc
 
         return {
             "id": self.id,
             "conversation_id": self.conversation_id,
             "parent_id": self.parent_id,
-            "created": datetime.fromtimestamp(self.created, timezone.utc).isoformat().replace("+00:00", "Z"),
+            "created": iso_utc(self.created),
             "provider": self.provider,
             "base_url": self.base_url,
             "model": self.model,

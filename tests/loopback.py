@@ -75,6 +75,8 @@ __all__ = [
     "FORMATS",
     "synthetic_reasoning",
     "synthetic_answer",
+    "HOSTILE",
+    "hostile_chunks",
     "main",
 ]
 
@@ -1297,6 +1299,38 @@ def json_reply(obj: Any, *, status: int = 200, headers: dict[str, str] | None = 
     """A JSON body with ``Content-Length`` (non-streaming completions, /models, errors)."""
     return Reply(status=status, headers=dict(headers or {}), body=[_dumps(obj).encode("utf-8")],
                  chunked=False, content_length=True, content_type="application/json")
+
+
+# --------------------------------------------------------------------------------------
+# Hostile streams: what a broken proxy or a malicious server sends
+# --------------------------------------------------------------------------------------
+
+
+def _raw_delta(body: str, index: str = "0") -> str:
+    return '{"id":"x","object":"chat.completion.chunk","choices":[{"index":%s,"delta":%s,"finish_reason":null}]}' % (index, body)
+
+
+#: name -> data payloads (raw JSON text, sent verbatim) that go *between* a normal stream's
+#: reasoning and its answer; see :func:`hostile_chunks`.
+HOSTILE: dict[str, list[str]] = {
+    # a proxy slicing by UTF-16 units: the two halves of U+1F600 in two events
+    "split-surrogate": [_raw_delta('{"content":"smile \\ud83d"}'), _raw_delta('{"content":"\\ude00 done"}')],
+    "lone-surrogate": [_raw_delta('{"content":"bad \\udc80 half"}'), _raw_delta('{"reasoning_content":"\\ud800"}')],
+    "choices-int": ['{"choices":5}'],
+    "delta-str": [_raw_delta('"str"')],
+    "index-list": [_raw_delta('{"content":"x"}', index="[1]")],
+    "body-list": ['[1,2,3]'],
+    "deep-nesting": ['{"choices":' + "[" * 100000 + "]" * 100000 + "}"],
+    "finish-object": ['{"choices":[{"index":0,"delta":{},"finish_reason":{"a":1}}]}'],
+    "usage-list": ['{"choices":[],"usage":[1,2]}'],
+}
+
+
+def hostile_chunks(name: str, reasoning: str = "Let me think.", answer: str = "The answer is 4.") -> list[dict | str]:
+    """A DeepSeek stream with :data:`HOSTILE` ``name`` payloads after the reasoning."""
+    chunks: list[dict | str] = list(deepseek_chunks(reasoning, answer))
+    cut = next(i for i, c in enumerate(chunks) if isinstance(c, dict) and c["choices"] and c["choices"][0]["delta"].get("content"))
+    return chunks[:cut] + list(HOSTILE[name]) + chunks[cut:]
 
 
 # --------------------------------------------------------------------------------------

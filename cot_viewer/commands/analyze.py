@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from cot_viewer.commands.replay import load_source
@@ -37,7 +36,7 @@ def render_text(tr, analysis) -> str:
 
     m = analysis.metrics.to_dict()
     text = tr.reasoning
-    lines = [f"{tr.id} · {tr.model} · {len(analysis.steps)} steps in {m['paragraphs']} paragraphs, {m['words']} words"]
+    lines = [f"{terminal_safe(tr.id)} · {terminal_safe(tr.model or '-')} · {len(analysis.steps)} steps in {m['paragraphs']} paragraphs, {m['words']} words"]
     lines.append(
         f"pivots {m['pivots']} · approach switches {m['approach_switches']} · verify episodes {m['verify_episodes']}"
         f" (first at {_pct(m['first_verify_at'])}) · cycles {m['cycle_count']}"
@@ -54,14 +53,16 @@ def render_text(tr, analysis) -> str:
             if len(snippet) > 100:
                 snippet = snippet[:99] + "…"
             lines.append(f"{st.index + 1:5}  {st.label:<9} {snippet}")
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines)) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     tr = load_source(args.source)
     analysis = analysis_of(tr)
     if args.json:
-        sys.stdout.write(json.dumps(to_json(tr, analysis), ensure_ascii=False) + "\n")
+        from cot_viewer.safe import json_text
+
+        sys.stdout.write(json_text(to_json(tr, analysis)) + "\n")
     else:
         sys.stdout.write(render_text(tr, analysis))
     return 0

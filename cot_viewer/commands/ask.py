@@ -39,11 +39,12 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict
             last = history.get(ref)
         except NotFound as exc:
             raise CliError(str(exc)) from None
+        turns = history.conversation(last.conversation_id)  # continue at the end of it
     else:
         last = history.latest()
         if last is None:
-            raise CliError("nothing to continue: the history is empty")
-    turns = history.conversation(last.conversation_id)  # continue at the end of it
+            raise CliError("nothing to continue: no question asked yet")
+        turns = history.chain(last.id)  # the turns the user built, never a file's
     last = turns[-1]
     messages: list[dict] = [m for m in turns[0].messages if m.get("role") == "system"][:1]
     for t in turns:
@@ -71,6 +72,27 @@ def _fix_continue_prompt(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except CliError as exc:
+        if args.json:  # --json: one object on stdout for every outcome, failures before the stream too
+            _failure_json(exc)
+        raise
+
+
+def _failure_json(exc: CliError) -> None:
+    from cot_viewer.cli import EXIT_STORE, EXIT_USAGE
+    from cot_viewer.safe import json_text
+    from cot_viewer.stream.events import ERROR_KINDS
+
+    kinds = {code: kind for kind, code in ERROR_KINDS.items()} | {EXIT_USAGE: "usage", EXIT_STORE: "store"}
+    doc = {"id": None, "status": "error", "error": exc.message, "error_kind": kinds.get(exc.code, "usage"),
+           "exit_code": exc.code, "reasoning": "", "answer": "", "saved": False}
+    sys.stdout.write(json_text(doc) + "\n")
+    sys.stdout.flush()
+
+
+def _run(args: argparse.Namespace) -> int:
     _fix_continue_prompt(args)
     prompt = read_prompt(args.prompt)
     thinking_flags(args)  # a bad --param is a usage error before anything else happens
@@ -116,18 +138,27 @@ def run(args: argparse.Namespace) -> int:
         _debug(f"POST {endpoint.chat_url} model={endpoint.model} provider={endpoint.provider} "
                f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)} "
                f"fields={json.dumps(dict(endpoint.body), ensure_ascii=False)}")
+    from cot_viewer.ticker import Ticker
+
     error_message = None
+    # saves and screen output by the clock too: a server sending only keep-alives stalls neither
+    ticker = Ticker(0.1, recorder.tick, printer.flush if printer is not None else None)
     try:
-        for e in client.stream(messages, max_tokens=args.max_tokens):
-            recorder.apply(e)
-            if printer is not None:
-                printer.on(e)
-            if type(e).__name__ == "StreamError":
-                error_message = e.message
+        with ticker:
+            for batch in client.stream_batches(messages, max_tokens=args.max_tokens):
+                with ticker.lock:
+                    for e in batch:
+                        recorder.apply(e)
+                        if printer is not None:
+                            printer.on(e)
+                        if type(e).__name__ == "StreamError":
+                            error_message = e.message
     except KeyboardInterrupt:
         tr.stop()
         error_message = "stopped — partial transcript kept"
     finally:
+        if printer is not None:
+            printer.finish(tr)  # the whole answer on screen before any wait for a busy history
         recorder.close()
         if history is not None:
             history.close()
@@ -136,16 +167,16 @@ def run(args: argparse.Namespace) -> int:
         t = tr.timing
         _debug(f"status={tr.status} finish={tr.finish_reason} chunks={len(tr.timeline)} ttft={t.ttft} total={t.total_s} "
                f"saved={recorder.saved and not recorder.error} id={tr.id} warnings={len(tr.warnings)}")
-    if printer is not None:
-        printer.finish(tr)
-    else:
+    if printer is None:
         print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
     report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args, request)
     return exit_code(tr, save_error)
 
 
 def _debug(line: str) -> None:
-    print(f"cot-viewer debug: {line}", file=sys.stderr)
+    from cot_viewer.safe import say
+
+    say(f"cot-viewer debug: {line}")
 
 
 def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args, request=None) -> None:
@@ -164,5 +195,7 @@ def report_outcome(tr, error_message: str | None, save_error: str | None, saved:
         lines.append(truncation_message(tr, args.max_tokens))
     if save_error and not args.no_save:
         lines.append(f"not saved: {save_error}")
+    from cot_viewer.safe import say
+
     for line in lines:
-        print(f"cot-viewer: {line}", file=sys.stderr)
+        say(f"cot-viewer: {line}")

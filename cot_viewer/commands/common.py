@@ -20,13 +20,22 @@ def resolve_config(args: argparse.Namespace):
         r = resolve(provider=args.provider, base_url=args.base_url, model=args.model, api_key_env=args.api_key_env, config=cfg)
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    if r.key_required and not r.api_key:
+    from cot_viewer.redact import BadKey, clean_api_key
+
+    try:
+        key = clean_api_key(r.api_key, r.api_key_env)
+    except BadKey as exc:
+        raise CliError(str(exc), ERROR_KINDS["auth"]) from None
+    _check_url(r.base_url)
+    if r.key_required and not key:
         raise CliError(
             f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
             f"(try `cot-viewer demo` for an example that needs none)",
             ERROR_KINDS["auth"],
         )
-    return r, cfg
+    from dataclasses import replace
+
+    return replace(r, api_key=key), cfg
 
 
 def resolve_endpoint(args: argparse.Namespace):
@@ -35,6 +44,19 @@ def resolve_endpoint(args: argparse.Namespace):
 
     r, _ = resolve_config(args)
     return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def _check_url(url: str) -> None:
+    """Refuse a base URL that cannot be requested, before any request is made."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise CliError(f"the base URL {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise CliError(f"the base URL {url!r} is not an http(s) URL with a host, e.g. http://localhost:8000/v1")
 
 
 def thinking_flags(args: argparse.Namespace):
@@ -75,14 +97,17 @@ def resolve_request(args: argparse.Namespace, previous: dict | None = None):
 
 
 def print_notices(notices: list[str]) -> None:
+    from cot_viewer.safe import say
+
     for line in notices:
-        print(f"cot-viewer: note: {line}", file=sys.stderr)
+        say(f"cot-viewer: note: {line}")
 
 
 def stream_options(args: argparse.Namespace):
     from cot_viewer.stream.endpoint import StreamOptions
 
-    return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries))
+    return StreamOptions(idle_timeout=args.idle_timeout, max_retries=max(0, args.retries),
+                         deadline=getattr(args, "deadline", None))
 
 
 def open_history(*, required: bool = True):
@@ -116,8 +141,31 @@ def exit_code(tr: Any, save_error: str | None = None) -> int:
 
 
 def read_prompt(prompt: str | None) -> str:
+    """The question: the argument, or stdin (kept exactly, trailing newline included).
+
+    Bytes that are not UTF-8 (stdin, or arguments Python decoded with surrogate escapes)
+    become U+FFFD with a notice, rather than failing later when the prompt is sent or saved.
+    """
     if prompt == "-" or (prompt is None and not sys.stdin.isatty()):
-        prompt = sys.stdin.read()
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+        try:
+            prompt = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            prompt = raw.decode("utf-8", "replace")
+            _not_utf8("the question on stdin")
+    elif prompt is not None:
+        from cot_viewer.stream.surrogates import clean_surrogates
+
+        fixed = clean_surrogates(prompt.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        if fixed != prompt:
+            prompt = fixed
+            _not_utf8("the question")
     if not prompt or not prompt.strip():
         raise CliError("no question given: cot-viewer ask \"your question\"")
     return prompt
+
+
+def _not_utf8(what: str) -> None:
+    from cot_viewer.safe import say
+
+    say(f"cot-viewer: {what} is not UTF-8 text; the bytes that are not were replaced with \ufffd")

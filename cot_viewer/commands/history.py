@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.cli import EXIT_STORE, EXIT_USAGE, CliError
 from cot_viewer.commands.common import open_history
+from cot_viewer.safe import json_text, say, terminal_safe
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    from cot_viewer.timestamps import local_text
+
+    return local_text(ts)
 
 
 def _short(text: str, n: int = 60) -> str:
-    from cot_viewer.safe import terminal_safe
-
     one = " ".join(terminal_safe(text).split())
     return one if len(one) <= n else one[: n - 1] + "…"
 
@@ -35,7 +34,7 @@ def list_(args: argparse.Namespace) -> int:
         rows = history.list(limit=max(1, args.limit))
         total = history.count() if rows and sys.stdout.isatty() else None
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+        print(json_text([r.to_dict() for r in rows]))
         return 0
     if not rows:
         print("No transcripts yet. Try: cot-viewer ask \"…\"  (or cot-viewer demo)", file=sys.stderr)
@@ -43,7 +42,7 @@ def list_(args: argparse.Namespace) -> int:
     if total is not None:
         print(f"{'ID':12}  {'WHEN':16}  {'MODEL':22}  {'STATUS':11}  {'THINK':>6}  {'REASON/ANSWER':>14}  PROMPT")
     for r in rows:
-        print(f"{r.id:12}  {_when(r.created)}  {_short(r.model or '-', 22):22}  {r.status:11}  {_secs(r.thinking_s)}  "
+        print(f"{_short(r.id, 40):12}  {_when(r.created)}  {_short(r.model or '-', 22):22}  {_short(r.status, 11):11}  {_secs(r.thinking_s)}  "
               f"{r.reasoning_len:>7}/{r.answer_len:<6}  {_short(r.prompt)}")
     if total is not None and total > len(rows):
         print(f"({len(rows)} of {total}: --limit N for more, `cot-viewer history search WORDS` to find one)", file=sys.stderr)
@@ -55,13 +54,13 @@ def search(args: argparse.Namespace) -> int:
     with history:
         hits = history.search(args.query, limit=max(1, args.limit))
     if args.json:
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        print(json_text([h.to_dict() for h in hits]))
         return 0
     if not hits:
-        print(f"No transcript matches {args.query!r}.", file=sys.stderr)
+        say(f"No transcript matches {args.query!r}.")
         return 0
     for h in hits:
-        print(f"{h.id}  {_when(h.created)}  {_short(h.model or '-', 22)}  {h.status}  {_short(h.prompt, 70)}")
+        print(f"{_short(h.id, 40)}  {_when(h.created)}  {_short(h.model or '-', 22)}  {_short(h.status, 11)}  {_short(h.prompt, 70)}")
         print(f"    {h.where}: {_short(h.snippet, 200)}")
     return 0
 
@@ -78,13 +77,12 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         doc = tr.to_dict()
         doc["notes"] = tr.notes
-        print(json.dumps(doc, ensure_ascii=False))
+        print(json_text(doc))
         return 0
     from cot_viewer.export.sections import note_label
-    from cot_viewer.safe import terminal_safe
 
     t = tr.timing
-    print(f"# {tr.id} · {tr.model} ({tr.provider}) · {_when(tr.created)} · {tr.status}")
+    print(terminal_safe(f"# {tr.id} · {tr.model} ({tr.provider}) · {_when(tr.created)} · {tr.status}"))
     for line in request_lines(tr):
         print(terminal_safe(line))
     print(f"\n## Prompt\n\n{terminal_safe(tr.prompt)}")
@@ -110,7 +108,7 @@ def request_lines(tr) -> list[str]:
 
     lines = []
     if tr.settings is not None:
-        sent = json.dumps(tr.settings.get("sent") or {}, ensure_ascii=False)
+        sent = json_text(tr.settings.get("sent") or {})
         lines.append(f"thinking: {describe(tr.settings) or 'server default'} · sent {sent}")
         lines += [f"note: {n}" for n in tr.settings.get("notices") or []]
     cost = format_cost(tr.cost)
@@ -123,7 +121,7 @@ def _confirm(question: str, action: str) -> None:
     """Ask y/N on a terminal; refuse (nothing done) when there is no terminal to ask on."""
     if not sys.stdin.isatty():
         raise CliError(f"{action} needs --yes when not run in a terminal (nothing was changed)")
-    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    print(terminal_safe(f"{question} [y/N] "), end="", file=sys.stderr, flush=True)
     try:
         answer = sys.stdin.readline()
     except KeyboardInterrupt:
@@ -145,7 +143,7 @@ def delete(args: argparse.Namespace) -> int:
             what = ids[0] if len(ids) == 1 else f"{len(ids)} transcripts ({', '.join(ids[:5])}{'…' if len(ids) > 5 else ''})"
             _confirm(f"Delete {what} from the history?", "history delete")
         n = history.delete(ids)
-    print(f"Deleted {n} transcript{'s' if n != 1 else ''}.", file=sys.stderr)
+    say(f"Deleted {n} transcript{'s' if n != 1 else ''}.")
     return 0
 
 
@@ -154,17 +152,14 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    path = Path(output).expanduser()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from cot_viewer.paths import write_private_file
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_private_file(Path(output).expanduser(), text)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def export(args: argparse.Namespace) -> int:
@@ -198,7 +193,7 @@ def export(args: argparse.Namespace) -> int:
     _write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)
-        print(f"Exported {n} transcript{'s' if n != 1 else ''} to {args.output}.", file=sys.stderr)
+        say(f"Exported {n} transcript{'s' if n != 1 else ''} to {args.output}.")
     return 0
 
 
@@ -215,7 +210,7 @@ def import_(args: argparse.Namespace) -> int:
             errors.append(msg if msg.startswith(str(f)) else f"{f}: {msg}")
     if errors:
         for e in errors[:-1]:
-            print(f"cot-viewer: {e}", file=sys.stderr)
+            say(f"cot-viewer: {e}")
         raise CliError(f"{errors[-1]} — nothing was imported", EXIT_USAGE)
     history, _ = open_history()
     with history:
@@ -224,7 +219,7 @@ def import_(args: argparse.Namespace) -> int:
     line = f"Imported {n} transcript{'s' if n != 1 else ''}"
     if k:
         line += f"; skipped {k} already in the history ({', '.join(result.skipped[:5])}{'…' if k > 5 else ''})"
-    print(line + ".", file=sys.stderr)
+    say(line + ".")
     return 0
 
 
@@ -284,5 +279,5 @@ def note(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CliError(str(exc)) from None
     where = f"step {args.step} of " if args.step is not None else ""
-    print(f"Noted on {where}{tr.id}.", file=sys.stderr)
+    say(f"Noted on {where}{tr.id}.")
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import resolve_endpoint
@@ -23,9 +22,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"could not connect to {endpoint.base_url} — is the server running?", ERROR_KINDS["connection"]) from None
     except openai.APIStatusError as exc:
         raise CliError(f"the server answered HTTP {exc.status_code} to the model list", ERROR_KINDS["bad_request"]) from None
+    from cot_viewer.safe import json_text, terminal_safe
+
     if args.json:
-        print(json.dumps(ids))
+        print(json_text(ids))
     else:
         for i in ids:
-            print(i)
+            print(terminal_safe(i))
     return 0

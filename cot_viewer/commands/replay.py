@@ -56,8 +56,8 @@ def replay_plain(tr, speed: float) -> int:
 
 
 def _check_speed(speed: float) -> None:
-    if speed < 0:
-        raise CliError("--speed must be 0 (instant) or more")
+    if not 0 <= speed < float("inf"):
+        raise CliError("--speed must be a number, 0 (instant) or more")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,7 +74,9 @@ def run_demo(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = demo_transcript()
     if args.plain or not sys.stdout.isatty():
-        print(f"Example transcript (hand-written, not a live model): {tr.prompt}\n", file=sys.stderr)
+        from cot_viewer.safe import say
+
+        say(f"Example transcript (hand-written, not a live model): {tr.prompt}\n")
         return replay_plain(tr, args.speed)
     from cot_viewer.commands.tui import run_replay_tui
 

@@ -36,7 +36,9 @@ def run_ask_tui(args, endpoint, tr, history, store_error, request=None) -> int:
     saved = any(r.saved and not r.error for r in session.recorders if r.transcript is last)
     if last.error_kind == "cancelled":
         message = "stopped — partial transcript kept" if saved and (last.reasoning or last.answer) else "stopped"
-        print(f"cot-viewer: {message}", file=sys.stderr)
+        from cot_viewer.safe import say
+
+        say(f"cot-viewer: {message}")
         report_outcome(last, None, save_error, saved, args)
     else:
         message = last.error if last.error_kind else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
 from cot_viewer.export.sections import Section, SectionHook, note_label, reasoning_summary, short, stats, when
 from cot_viewer.safe import terminal_safe
@@ -139,6 +138,8 @@ def render(
         ) + "</ol></nav>")
     for tr in transcripts:
         body.append(_one(tr, "h2" if several else "h1", sections))
-    stamp = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d") if ts else ""
+    from cot_viewer.timestamps import utc_text
+
+    stamp = utc_text(ts, "%Y-%m-%d") if ts else ""
     body.append(f"<footer>Exported by cot-viewer{' · ' + esc(stamp) if stamp else ''}.</footer>")
     return head + "\n".join(body) + "\n</body>\n</html>\n"

@@ -2,8 +2,9 @@
 
 ``render(transcripts)`` is pure (text in, text out). The answer is kept as the Markdown the
 model wrote; raw HTML tags in any model text are shown, not interpreted (``<`` before a tag
-becomes ``&lt;`` outside code), so a handout cannot carry a live ``<script>`` or close the
-``<details>`` block early. ``sections`` adds blocks after the answer (see sections.py).
+becomes ``&lt;`` outside code, with a CommonMark parser deciding what is code: see
+:func:`disarm`), so a handout cannot carry a live ``<script>`` or close the ``<details>``
+block early. ``sections`` adds blocks after the answer (see sections.py).
 """
 
 from __future__ import annotations
@@ -15,28 +16,68 @@ from cot_viewer.export.sections import Section, SectionHook, note_label, reasoni
 from cot_viewer.safe import terminal_safe
 from cot_viewer.transcript import Transcript
 
-# a code span (kept as is) or a "<" that would open a tag, comment or declaration
-_INLINE = re.compile(r"(`+)[\s\S]*?\1|<(?=[A-Za-z/!?])")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# a "<" that would open a tag, comment, declaration or autolink
+_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+_MARK0 = 0xF0000  # supplementary private use area A: one marker character per "<"
+_MARKS = 0xFFFE
 
 
 def disarm(text: str) -> str:
-    """Neutralise raw HTML in Markdown text, leaving code fences and code spans alone."""
-    out: list[str] = []
-    fence: str | None = None
-    for line in terminal_safe(text).split("\n"):
-        m = _FENCE.match(line)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            out.append(line)
-            continue
-        if m:
-            fence = m.group(1)
-            out.append(line)
-            continue
-        out.append(_INLINE.sub(lambda mm: mm.group(0) if mm.group(1) else "&lt;", line))
-    return "\n".join(out)
+    """Neutralise raw HTML in Markdown text: every ``<`` that could open a tag becomes
+    ``&lt;`` unless it is inside code (a fence, an indented block or a code span).
+
+    What is code is decided by a CommonMark parser (markdown-it-py), not by guessing: each
+    ``<`` is replaced by a distinct marker, the text parsed, and the markers found in code
+    tokens are the ``<`` kept. The result is parsed again; should it still hold raw HTML
+    (container edge cases), every ``<`` is escaped, code included.
+    """
+    text = terminal_safe(text)
+    spots = [m.start() for m in _OPENER.finditer(text)]
+    if not spots:
+        return text
+    keep: set[int] = set()
+    if len(spots) <= _MARKS and not any(_MARK0 <= ord(c) < _MARK0 + _MARKS for c in text):
+        masked = _splice(text, spots, [chr(_MARK0 + i) for i in range(len(spots))])
+        keep = {ord(c) - _MARK0 for c in _code_text(masked) if _MARK0 <= ord(c) < _MARK0 + _MARKS}
+    out = _splice(text, spots, ["<" if i in keep else "&lt;" for i in range(len(spots))])
+    if keep and _has_html(out):
+        out = _splice(text, spots, ["&lt;"] * len(spots))
+    return out
+
+
+def _splice(text: str, spots: list[int], pieces: list[str]) -> str:
+    out, prev = [], 0
+    for pos, piece in zip(spots, pieces):
+        out += [text[prev:pos], piece]
+        prev = pos + 1
+    out.append(text[prev:])
+    return "".join(out)
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def _code_text(text: str) -> str:
+    """The text of every code token (fences, indented blocks, code spans) of ``text``."""
+    parts = []
+    for tok in _parser().parse(text):
+        if tok.type in ("fence", "code_block"):
+            parts.append(tok.content)
+        elif tok.type == "inline":
+            parts += [c.content for c in tok.children or () if c.type == "code_inline"]
+    return "".join(parts)
+
+
+def _has_html(text: str) -> bool:
+    for tok in _parser().parse(text):
+        if tok.type == "html_block":
+            return True
+        if tok.type == "inline" and any(c.type == "html_inline" for c in tok.children or ()):
+            return True
+    return False
 
 
 def _quote(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from cot_viewer.pricing import format_cost
 from cot_viewer.thinking import describe
@@ -31,7 +30,9 @@ SectionHook = Callable[[Transcript], Iterable[Section]]
 
 
 def when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    from cot_viewer.timestamps import utc_text
+
+    return utc_text(ts, "%Y-%m-%d %H:%M UTC")
 
 
 def seconds(v: float | None) -> str | None:

@@ -13,7 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from cot_viewer.timestamps import EARLIEST, LATEST, iso_utc, valid
 from cot_viewer.transcript import STATUSES, Timeline, Transcript
+
+#: Longest chunk time accepted in a timeline (seconds from the request): 30 days.
+MAX_CHUNK_T = 30 * 86400.0
 
 FORMAT = "cot-viewer/transcript"
 VERSION = 1
@@ -38,21 +42,59 @@ def _export_note(note: dict[str, Any]) -> dict[str, Any]:
     out = {k: note.get(k) for k in ("part", "step", "start", "end", "text")}
     created = note.get("created")
     out["created"] = (
-        datetime.fromtimestamp(created, timezone.utc).isoformat().replace("+00:00", "Z")
-        if isinstance(created, (int, float)) else created
+        iso_utc(created) if isinstance(created, (int, float)) else created
     )
     return out
 
 
 def _time(value: Any) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
+    ts: Any = value
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
-        except ValueError:
-            pass
-    raise FormatError(f"bad 'created' time: {value!r}")
+            ts = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+        except (ValueError, OverflowError, OSError):
+            ts = None
+    if not valid(ts):
+        raise FormatError(f"bad 'created' time: {value!r} (a date from {iso_utc(EARLIEST)[:4]} to {iso_utc(LATEST)[:4]} expected)")
+    return float(ts)
+
+
+def _text(doc: dict[str, Any], key: str, default: str | None = None) -> str | None:
+    """``doc[key]``: a string, or null/absent (``default``); anything else is refused."""
+    value = doc.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise FormatError(f"{key!r} must be a string or null, not {type(value).__name__}")
+    return value
+
+
+def _messages(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) for m in value
+    ):
+        raise FormatError("'messages' must be a list of objects with a 'role' string")
+    return value
+
+
+def _timeline(value: Any) -> Timeline:
+    if value is None:
+        return Timeline()
+    if not isinstance(value, list):
+        raise FormatError("'timeline' must be a list of [seconds, \"r\"|\"a\", length] rows")
+    for row in value:
+        if not (isinstance(row, list) and len(row) == 3):
+            raise FormatError("each timeline row must be [seconds, \"r\"|\"a\", length]")
+        t, kind, n = row
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0 <= t <= MAX_CHUNK_T):
+            raise FormatError(f"a timeline time must be seconds from 0 to {MAX_CHUNK_T:.0f}, not {t!r}")
+        if kind not in ("r", "a"):
+            raise FormatError(f"timeline kind must be 'r' or 'a', not {kind!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or not (0 <= n < 2**31):
+            raise FormatError(f"a timeline length must be a whole number ≥ 0, not {n!r}")
+    return Timeline.from_list(value)
 
 
 def _notes(value: Any) -> list[dict[str, Any]]:
@@ -96,21 +138,26 @@ def from_doc(doc: Any) -> Transcript:
         raise FormatError(f"transcript format version {doc.get('version')!r} is newer than this cot-viewer reads ({VERSION})")
     if not isinstance(doc.get("id"), str) or not doc["id"].strip() or len(doc["id"]) > 100:
         raise FormatError("a transcript needs an 'id' string (1–100 characters)")
+    if not doc["id"].isprintable() or any(c.isspace() for c in doc["id"]):
+        raise FormatError("a transcript 'id' may not hold spaces or control characters")
     try:
         reasoning, answer = doc.get("reasoning") or "", doc.get("answer") or ""
         if not isinstance(reasoning, str) or not isinstance(answer, str):
             raise FormatError("'reasoning' and 'answer' must be strings")
-        timeline = Timeline.from_list(doc.get("timeline") or [])
+        timeline = _timeline(doc.get("timeline"))
         status = doc.get("status") or "complete"
         if status not in STATUSES or status == "streaming":
             status = "interrupted"
+        usage = doc.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            raise FormatError("'usage' must be an object or null")
         tr = Transcript(
-            prompt=str(doc.get("prompt") or ""), messages=list(doc.get("messages") or []),
-            provider=doc.get("provider") or "custom", base_url=doc.get("base_url"), model=doc.get("model"),
-            id=str(doc["id"]), conversation_id=str(doc.get("conversation_id") or doc["id"]),
-            parent_id=doc.get("parent_id"), created=_time(doc.get("created", 0)), status=status,
-            finish_reason=doc.get("finish_reason"), usage=doc.get("usage"), error=doc.get("error"),
-            error_kind=doc.get("error_kind"), example=bool(doc.get("example")),
+            prompt=_text(doc, "prompt", ""), messages=_messages(doc.get("messages")),
+            provider=_text(doc, "provider") or "custom", base_url=_text(doc, "base_url"), model=_text(doc, "model"),
+            id=str(doc["id"]), conversation_id=_text(doc, "conversation_id") or doc["id"],
+            parent_id=_text(doc, "parent_id"), created=_time(doc.get("created", 0)), status=status,
+            finish_reason=_text(doc, "finish_reason"), usage=usage, error=_text(doc, "error"),
+            error_kind=_text(doc, "error_kind"), example=bool(doc.get("example")),
             notes=_notes(doc.get("notes")), timeline=timeline,
             settings=_object(doc, "settings"), prices=_object(doc, "prices"),
         )
@@ -126,8 +173,10 @@ def from_doc(doc: Any) -> Transcript:
     for n in tr.notes:
         if n["end"] is not None and n["end"] > len(reasoning if n["part"] == "reasoning" else answer):
             raise FormatError(f"a note's span [{n['start']}, {n['end']}) is past the end of the {n['part']}")
-    total = (doc.get("timing") or {}).get("total_s")
-    tr.end_t = float(total) if isinstance(total, (int, float)) else None
+    timing = doc.get("timing")
+    total = timing.get("total_s") if isinstance(timing, dict) else None
+    ok = isinstance(total, (int, float)) and not isinstance(total, bool) and 0 <= total <= MAX_CHUNK_T
+    tr.end_t = float(total) if ok else None
     return tr
 
 
@@ -138,9 +187,13 @@ def loads(text: str) -> list[Transcript]:
     try:
         doc = json.loads(text)
         docs = doc if isinstance(doc, list) else [doc]
+    except RecursionError:
+        raise FormatError("the JSON is nested too deeply") from None
     except json.JSONDecodeError:
         try:
             docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except RecursionError:
+            raise FormatError("the JSON is nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise FormatError(f"not JSON or JSON lines: {exc}") from None
     return [from_doc(d) for d in docs]
@@ -161,6 +214,8 @@ def dumps(transcripts: list[Transcript], *, lines: bool | None = None) -> str:
     """One transcript: an indented object. Several: JSON lines (one per line)."""
     if lines is None:
         lines = len(transcripts) != 1
+    from cot_viewer.safe import json_text  # C1 controls escaped: the export may go to a terminal
+
     if lines:
-        return "".join(json.dumps(to_doc(t), ensure_ascii=False) + "\n" for t in transcripts)
-    return json.dumps(to_doc(transcripts[0]), ensure_ascii=False, indent=1) + "\n"
+        return "".join(json_text(to_doc(t)) + "\n" for t in transcripts)
+    return json_text(to_doc(transcripts[0]), indent=1) + "\n"

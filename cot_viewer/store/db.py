@@ -17,6 +17,9 @@ from pathlib import Path
 from cot_viewer.paths import ensure_private_dir
 
 
+BUSY_TIMEOUT_MS = 10000  # how long a statement waits for another process's write lock
+
+
 class StoreError(Exception):
     """The history cannot be opened or written; the message is one line for a person."""
 
@@ -129,8 +132,15 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """Where a transcript came from: ``imported`` is 1 for one read from a file, so that
+    ``ask -c`` without an id continues the latest conversation the user asked, never a
+    file's (whose ``created`` may be anything)."""
+    db.execute("ALTER TABLE transcripts ADD COLUMN imported INTEGER NOT NULL DEFAULT 0")
+
+
 #: MIGRATIONS[i] upgrades a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MAGIC = b"SQLite format 3\x00"
@@ -208,7 +218,7 @@ def connect(path: Path) -> sqlite3.Connection:
     db = None
     try:
         db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _probe(db)
         _wal(db)
         db.execute("PRAGMA synchronous = NORMAL")

@@ -20,25 +20,33 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.paths import db_path
-from cot_viewer.store.db import StoreError, connect, damaged
+from cot_viewer.store.db import BUSY_TIMEOUT_MS, StoreError, connect, damaged
 from cot_viewer.stream.events import Event
+from cot_viewer.timestamps import iso_utc
 from cot_viewer.transcript import Timeline, Transcript
 
 SAVE_INTERVAL = 0.5  # seconds: the most a crash can lose
+LIVE_BUSY_WAIT = 0.05  # seconds a save while streaming waits for another process's write lock
+FINAL_WAIT = 10.0  # seconds the final save keeps retrying while another process writes
+UNSAVED = "unsaved"  # beside the database: transcripts the final save could not write
 PARTS = ("prompt", "reasoning", "answer")
 NOTE_PARTS = ("reasoning", "answer")
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+    return iso_utc(ts)
 
 
 class NotFound(StoreError):
     pass
+
+
+class Busy(StoreError):
+    """Another process holds the write lock (it may free it in a moment)."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,8 @@ class Summary:
     example: bool
 
     def to_dict(self) -> dict:
-        from datetime import datetime, timezone
-
         d = dict(self.__dict__)
-        d["created"] = datetime.fromtimestamp(self.created, timezone.utc).isoformat().replace("+00:00", "Z")
+        d["created"] = iso_utc(self.created)
         return d
 
 
@@ -202,6 +208,7 @@ class History:
         history = cls(connect(path), path)
         try:
             history.sweep()
+            history.adopt_unsaved()
         except BaseException:
             history.close()
             raise
@@ -221,7 +228,7 @@ class History:
         """SQLite errors → a one-line :class:`StoreError`."""
         try:
             yield
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise self._error(exc) from None
 
     @contextmanager
@@ -241,13 +248,22 @@ class History:
                 raise
 
     # -- writing ------------------------------------------------------------------
-    def save(self, tr: Transcript, *, live: bool = False) -> None:
+    def save(self, tr: Transcript, *, live: bool = False, busy_wait: float | None = None) -> None:
         """Insert or update ``tr``. ``live`` marks it as being streamed by this process.
 
-        A final save (``live=False``) also puts the text in the search index.
+        A final save (``live=False``) also puts the text in the search index. ``busy_wait``:
+        seconds to wait for another process's write lock before :class:`Busy` (default 10).
         """
-        with self._tx():
-            self._write(tr, live=live)
+        if busy_wait is None:
+            with self._tx():
+                self._write(tr, live=live)
+            return
+        self.db.execute(f"PRAGMA busy_timeout = {int(busy_wait * 1000)}")
+        try:
+            with self._tx():
+                self._write(tr, live=live)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _write(self, tr: Transcript, *, live: bool) -> None:
         timing = tr.timing
@@ -310,7 +326,25 @@ class History:
                     n += 1
         return n
 
-    def import_transcripts(self, transcripts: Iterable[Transcript]) -> ImportResult:
+    def adopt_unsaved(self) -> int:
+        """Add the transcripts a busy history kept aside (see :class:`Recorder`), as the
+        user's own (not imported), and remove their files. Returns how many."""
+        folder = self.path.parent / UNSAVED
+        if not folder.is_dir():
+            return 0
+        from cot_viewer.export.transcript_json import FormatError, load_file
+
+        n = 0
+        for f in sorted(folder.glob("*.json")):
+            try:
+                result = self.import_transcripts(load_file(f), imported=False)
+            except (FormatError, Busy):
+                continue  # unreadable: left for a person; busy: the next open tries again
+            n += len(result.imported)
+            f.unlink(missing_ok=True)
+        return n
+
+    def import_transcripts(self, transcripts: Iterable[Transcript], *, imported: bool = True) -> ImportResult:
         """Add transcripts (with their notes) in one transaction; an id already here is skipped."""
         result = ImportResult()
         with self._tx():
@@ -319,6 +353,8 @@ class History:
                     result.skipped.append(tr.id)
                     continue
                 self._write(tr, live=False)
+                if imported:
+                    self.db.execute("UPDATE transcripts SET imported = 1 WHERE id = ?", (tr.id,))
                 for note in tr.notes:
                     self._insert_note(tr.id, note)
                 result.imported.append(tr.id)
@@ -489,11 +525,27 @@ class History:
             return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY created, rowid")]
 
     def latest(self) -> Transcript | None:
+        """The transcript the user asked last (never an imported one or an example)."""
         with self._guard():
             row = self.db.execute(
-                "SELECT id FROM transcripts WHERE example = 0 ORDER BY created DESC, rowid DESC LIMIT 1"
+                "SELECT id FROM transcripts WHERE example = 0 AND imported = 0 ORDER BY rowid DESC LIMIT 1"
             ).fetchone()
         return self.get(row[0]) if row else None
+
+    def chain(self, tid: str, limit: int = 1000) -> list[Transcript]:
+        """``tid`` and the turns it follows up (its ``parent_id`` links), first turn first."""
+        turns: list[Transcript] = []
+        seen: set[str] = set()
+        ref: str | None = tid
+        while ref and ref not in seen and len(turns) < limit:
+            seen.add(ref)
+            try:
+                tr = self.get(ref)
+            except NotFound:
+                break
+            turns.append(tr)
+            ref = tr.parent_id
+        return turns[::-1]
 
     def conversation(self, conversation_id: str) -> list[Transcript]:
         with self._guard():
@@ -503,11 +555,14 @@ class History:
             ).fetchall()
         return [_from_row(r) for r in rows]
 
-    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            return StoreError(f"the history database {self.path} is busy (another cot-viewer is writing) — try again")
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return Busy(f"the history database {self.path} is busy (another process is writing it) — try again")
         if isinstance(exc, sqlite3.OperationalError) and ("readonly" in str(exc) or "disk" in str(exc)):
             return StoreError(f"cannot write the history database {self.path}: {exc}")
+        if isinstance(exc, (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError, sqlite3.IntegrityError)):
+            # a value we passed, not the file: never tell the user to reset a healthy database
+            return StoreError(f"could not save to the history: {exc} — this is a bug in cot-viewer, please report it")
         return damaged(self.path, exc)
 
 
@@ -555,7 +610,18 @@ def _from_row(row: tuple) -> Transcript:
 
 
 class Recorder:
-    """Applies events to a transcript and saves it at most every half second, and at the end."""
+    """Applies events to a transcript and saves it at most every half second, and at the end.
+
+    * The row is created with the first reasoning or answer text: a request that fails
+      before any token leaves no empty row behind (the error is still reported).
+    * :meth:`tick` saves by the clock, for a stream that sends only keep-alives or nothing
+      (call it from a :class:`~cot_viewer.ticker.Ticker`).
+    * Saves while streaming never wait for a write lock held by another process: the
+      stream goes on, the text stays in memory, and the next tick tries again. The final
+      save retries with backoff for up to :data:`FINAL_WAIT` seconds; if the history stays
+      busy, the transcript is written to ``unsaved/ID.json`` beside the database, which the
+      next :meth:`History.open` adds to the history. A finished answer is never dropped.
+    """
 
     def __init__(
         self, tr: Transcript, history: History | None, *, clock: Callable[[], float] = time.monotonic
@@ -565,30 +631,80 @@ class Recorder:
         self.clock = clock
         self.error: str | None = None  # why saving failed, if it did
         self.saved = False
+        self.kept_aside: Path | None = None  # where the transcript went when the history stayed busy
         self._last = clock()
         self._dirty = False
-        if history is not None:
-            self._save(live=True)
+
+    def _has_text(self) -> bool:
+        tr = self.transcript
+        return bool(tr.reasoning_len or tr.answer_len)
 
     def apply(self, e: Event) -> None:
         self.transcript.apply(e)
         self._dirty = True
         if self.history is not None:
             now = self.clock()
+            if now - self._last >= SAVE_INTERVAL or not self.saved:
+                if self._has_text():
+                    self._last = now
+                    self._save_live()
+
+    def tick(self) -> None:
+        """Save now if something changed and half a second has passed since the last save."""
+        if self.history is not None and self._dirty and self._has_text():
+            now = self.clock()
             if now - self._last >= SAVE_INTERVAL:
                 self._last = now
-                self._save(live=True)
+                self._save_live()
 
-    def _save(self, *, live: bool) -> None:
-        if self.history is None or (self.error and live):
+    def _save_live(self) -> None:
+        if self.error:
             return
         try:
-            self.history.save(self.transcript, live=live)
+            self.history.save(self.transcript, live=True, busy_wait=LIVE_BUSY_WAIT)
             self.saved = True
-            self.error = None
+            self._dirty = False
+        except Busy:
+            pass  # another process holds the write lock: the next tick tries again
         except (StoreError, sqlite3.Error, OSError) as exc:
             self.error = str(exc)
 
     def close(self) -> None:
-        """Final save (status as the transcript has it)."""
-        self._save(live=False)
+        """Final save (status as the transcript has it), retried while the history is busy."""
+        if self.history is None:
+            return
+        tr = self.transcript
+        if not self.saved and not self._has_text() and (tr.error_kind or tr.status in ("error", "interrupted")):
+            return  # nothing arrived: a failed request leaves no row
+        deadline = time.monotonic() + FINAL_WAIT
+        pause = 0.05
+        while True:
+            try:
+                self.history.save(tr, live=False, busy_wait=min(1.0, FINAL_WAIT))
+                self.saved = True
+                self.error = None
+                return
+            except Busy as exc:
+                if time.monotonic() + pause > deadline:
+                    self._keep_aside(str(exc))
+                    return
+                time.sleep(pause)
+                pause = min(1.0, pause * 2)
+            except (StoreError, sqlite3.Error, OSError) as exc:
+                self.error = str(exc)
+                return
+
+    def _keep_aside(self, why: str) -> None:
+        from cot_viewer.export.transcript_json import dumps
+        from cot_viewer.paths import ensure_private_dir, write_private_file
+
+        assert self.history is not None
+        folder = self.history.path.parent / UNSAVED
+        path = folder / f"{self.transcript.id}.json"
+        try:
+            write_private_file(ensure_private_dir(folder) / path.name, dumps([self.transcript]))
+        except (OSError, ValueError) as exc:
+            self.error = f"{why}; and could not keep it in {path}: {exc}"
+            return
+        self.kept_aside = path
+        self.error = f"{why} — kept in {path}; the next cot-viewer run adds it to the history"

@@ -29,10 +29,14 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
+from cot_viewer.redact import scrub, url_secrets
 from cot_viewer.stream.separator import Separator
-from cot_viewer.stream.sse import SSEParser
+from cot_viewer.stream.sse import EventTooLong, SSEParser
+from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, might_hold_surrogates
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
+MAX_ERROR_BODY = 64 * 1024  # bytes of an error response read (the message is in the first few hundred)
+MAX_JSON_BODY = 32 * 1024 * 1024  # a whole non-streamed completion
 _scan = json.JSONDecoder().scan_once
 
 
@@ -58,11 +62,13 @@ def build_body(
 class _Reader:
     """Bytes in, events out; knows nothing about sockets."""
 
-    __slots__ = ("sse", "sep", "t0", "clock", "done", "error")
+    __slots__ = ("sse", "sep", "t0", "clock", "done", "error", "surrogates", "_late")
 
     def __init__(self, t0: float, clock: Callable[[], float]) -> None:
         self.sse = SSEParser()
         self.sep = Separator()
+        self.surrogates = SurrogateJoiner()
+        self._late: StreamError | None = None  # the --deadline passed
         self.t0 = t0
         self.clock = clock
         self.done = False
@@ -71,9 +77,30 @@ class _Reader:
     def feed(self, data: bytes) -> list[Event]:
         t = self.clock() - self.t0
         out: list[Event] = []
-        for event, payload in self.sse.feed(data):
+        try:
+            pairs = self.sse.feed(data)
+        except EventTooLong as exc:
+            self._fail(StreamError(t, "stream", f"{exc} — not a chat completion stream; stopped reading"), out)
+            return out
+        for event, payload in pairs:
             self._event(event, payload, t, out)
         return out
+
+    def _fail(self, err: StreamError, out: list[Event]) -> None:
+        if self.error is None:
+            self.error = err
+            out.append(err)
+        self.done = True
+
+    def past(self, deadline: float | None) -> bool:
+        """True (and the stream ended with an error) once ``deadline`` seconds have passed."""
+        if deadline is None or self.done:
+            return False
+        t = self.clock() - self.t0
+        if t <= deadline:
+            return False
+        self._late = StreamError(t, "connection", f"the response took longer than the --deadline of {deadline:g} s — stream ended")
+        return True
 
     def _event(self, event: str, payload: str, t: float, out: list[Event]) -> None:
         if self.done:
@@ -85,9 +112,11 @@ class _Reader:
             chunk, end = _scan(payload, 0)  # the C scanner: json.loads minus two regex passes
             if end != len(payload) and payload[end:].strip():
                 raise ValueError("trailing data")
-        except (ValueError, StopIteration):
+        except (ValueError, StopIteration, RecursionError):
             out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
             return
+        if might_hold_surrogates(payload):
+            chunk = self.surrogates.fix(chunk)
         if not isinstance(chunk, dict):
             out.append(StreamWarning(t, f"skipped an unexpected line: {payload[:80]!r}"))
             return
@@ -102,16 +131,22 @@ class _Reader:
             out.append(sep.error)
             self.done = True
 
-    def feed_json_body(self, body: bytes) -> list[Event]:
+    def feed_json_body(self, body: bytes, too_big: bool = False) -> list[Event]:
         """A server that ignored ``stream: true`` and sent one JSON completion."""
         t = self.clock() - self.t0
         out: list[Event] = []
+        if too_big:
+            self._fail(StreamError(t, "stream", f"the server sent a JSON response over {MAX_JSON_BODY // 2**20} MiB; stopped reading"), out)
+            return out
         try:
-            doc = json.loads(body)
-        except ValueError:
+            doc = self.surrogates.fix(json.loads(body))
+        except (ValueError, RecursionError):
+            doc = None
+        if not isinstance(doc, dict):
             out.append(StreamError(t, "stream", "the server sent a response that is not an event stream"))
             return out
-        for ch in doc.get("choices") or []:
+        choices = doc.get("choices")
+        for ch in choices if isinstance(choices, list) else []:
             if isinstance(ch, dict) and isinstance(ch.get("message"), dict):
                 ch = dict(ch, delta=ch["message"])
                 doc = dict(doc, choices=[ch])
@@ -122,7 +157,9 @@ class _Reader:
     def end(self, error: StreamError | None = None) -> list[Event]:
         t = self.clock() - self.t0
         out: list[Event] = []
-        for event, payload in self.sse.close():
+        if error is None and self._late is not None:
+            error = self._late
+        for event, payload in self.sse.close() if self.error is None else ():
             self._event(event, payload, t, out)
         self.sep.finish(t, out)
         if error is not None:
@@ -176,6 +213,13 @@ class StreamClient:
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> Iterator[list[Event]]:
         """The events of each network read as one list (what :meth:`stream` flattens)."""
+        clean = _Scrub(self.endpoint)
+        for batch in self._stream_batches(messages, max_tokens=max_tokens):
+            yield clean(batch)
+
+    def _stream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> Iterator[list[Event]]:
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
         attempt = 0
@@ -188,14 +232,14 @@ class StreamClient:
                         "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
                     ) as resp:
                         if resp.status_code != 200:
-                            resp.read()
-                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
+                            text = _body_text(resp, _read_capped(resp.iter_bytes(), MAX_ERROR_BODY)[0])
+                            err = http_error(resp.status_code, text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
                             retry = self._retry(resp, attempt, err, t0)
                             if retry is None:
                                 yield reader.end(err)
                                 return
                         elif _is_json(resp):
-                            yield reader.feed_json_body(resp.read()) + reader.end()
+                            yield reader.feed_json_body(*_read_capped(resp.iter_bytes(), MAX_JSON_BODY)) + reader.end()
                             return
                         elif _is_html(resp):
                             yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
@@ -205,7 +249,7 @@ class StreamClient:
                                 batch = reader.feed(data)
                                 if batch:
                                     yield batch
-                                if reader.done:
+                                if reader.done or reader.past(self.options.deadline):
                                     break
                             yield reader.end()
                             return
@@ -215,6 +259,9 @@ class StreamClient:
                 attempt += 1
                 yield [retry]
                 time.sleep(retry.wait)
+                if reader.past(self.options.deadline):
+                    yield reader.end()
+                    return
 
     # -- async -------------------------------------------------------------------
     async def astream(
@@ -229,6 +276,13 @@ class StreamClient:
         self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
     ) -> AsyncIterator[list[Event]]:
         """The events of each network read as one list: one await per read, not per token."""
+        clean = _Scrub(self.endpoint)
+        async for batch in self._astream_batches(messages, max_tokens=max_tokens):
+            yield clean(batch)
+
+    async def _astream_batches(
+        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+    ) -> AsyncIterator[list[Event]]:
         import asyncio
 
         t0 = self.clock()
@@ -243,14 +297,14 @@ class StreamClient:
                         "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
                     ) as resp:
                         if resp.status_code != 200:
-                            await resp.aread()
-                            err = http_error(resp.status_code, resp.text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
+                            text = _body_text(resp, (await _aread_capped(resp.aiter_bytes(), MAX_ERROR_BODY))[0])
+                            err = http_error(resp.status_code, text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
                             retry = self._retry(resp, attempt, err, t0)
                             if retry is None:
                                 yield reader.end(err)
                                 return
                         elif _is_json(resp):
-                            yield reader.feed_json_body(await resp.aread()) + reader.end()
+                            yield reader.feed_json_body(*await _aread_capped(resp.aiter_bytes(), MAX_JSON_BODY)) + reader.end()
                             return
                         elif _is_html(resp):
                             yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
@@ -260,7 +314,7 @@ class StreamClient:
                                 batch = reader.feed(data)
                                 if batch:
                                     yield batch
-                                if reader.done:
+                                if reader.done or reader.past(self.options.deadline):
                                     break
                             yield reader.end()
                             return
@@ -270,6 +324,9 @@ class StreamClient:
                 attempt += 1
                 yield [retry]
                 await asyncio.sleep(retry.wait)
+                if reader.past(self.options.deadline):
+                    yield reader.end()
+                    return
 
     def _retry(self, resp: httpx.Response, attempt: int, err: StreamError, t0: float) -> Retrying | None:
         """A Retrying event if this failed response should be sent again, else None."""
@@ -285,6 +342,27 @@ class StreamClient:
         return Retrying(self.clock() - t0, attempt + 1, wait, resp.status_code, err.message)
 
 
+_TEXT_EVENTS = (StreamError, Retrying, StreamWarning)
+
+
+class _Scrub:
+    """Secrets out of the text of error, retry and warning events (see cot_viewer/redact.py),
+    and lone UTF-16 surrogates (a server's JSON error may carry one) replaced."""
+
+    __slots__ = ("secrets",)
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.secrets = [endpoint.api_key, *url_secrets(endpoint.base_url)]
+
+    def __call__(self, batch: list[Event]) -> list[Event]:
+        for e in batch:
+            if isinstance(e, _TEXT_EVENTS):
+                e.message = clean_surrogates(scrub(e.message, self.secrets))
+                if isinstance(e, StreamError) and e.detail:
+                    e.detail = clean_surrogates(scrub(e.detail, self.secrets))
+        return batch
+
+
 def first_model(endpoint: Endpoint) -> str | None:
     """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
     try:
@@ -293,6 +371,36 @@ def first_model(endpoint: Endpoint) -> str | None:
         return data[0]["id"] if data else None
     except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+def _read_capped(parts: Iterator[bytes], cap: int) -> tuple[bytes, bool]:
+    """At most ``cap`` bytes of a body, and whether there was more (the rest is not read)."""
+    got: list[bytes] = []
+    size = 0
+    for part in parts:
+        got.append(part)
+        size += len(part)
+        if size > cap:
+            return b"".join(got)[:cap], True
+    return b"".join(got), False
+
+
+async def _aread_capped(parts: AsyncIterator[bytes], cap: int) -> tuple[bytes, bool]:
+    got: list[bytes] = []
+    size = 0
+    async for part in parts:
+        got.append(part)
+        size += len(part)
+        if size > cap:
+            return b"".join(got)[:cap], True
+    return b"".join(got), False
+
+
+def _body_text(resp: httpx.Response, body: bytes) -> str:
+    try:
+        return body.decode(resp.encoding or "utf-8", "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
 
 
 def _is_json(resp: httpx.Response) -> bool:

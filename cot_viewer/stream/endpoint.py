@@ -58,3 +58,4 @@ class StreamOptions:
     max_retries: int = 3
     max_retry_wait: float = 60.0  # a Retry-After longer than this is not waited for
     backoff: float = 1.0  # first backoff in seconds, doubled each retry
+    deadline: float | None = None  # the whole response, retries included, ends after this many seconds

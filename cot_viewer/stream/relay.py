@@ -186,10 +186,14 @@ def child_main() -> int:
         t0 = time.monotonic()  # the client takes its own t0 on the first read, microseconds later
         outbox.message(("start", t0, recorder.saved, save_error or recorder.error))
         apply = recorder.apply
-        for batch in client.stream_batches(req["messages"], max_tokens=req.get("max_tokens")):
-            for e in batch:
-                apply(e)
-            outbox.add(batch)
+        from cot_viewer.ticker import Ticker
+
+        with Ticker(0.1, recorder.tick) as ticker:  # saves by the clock during keep-alives too
+            for batch in client.stream_batches(req["messages"], max_tokens=req.get("max_tokens")):
+                with ticker.lock:
+                    for e in batch:
+                        apply(e)
+                outbox.add(batch)
     except KeyboardInterrupt:
         tr.stop(t=time.monotonic() - t0 if t0 is not None else None)
     except Exception as exc:  # noqa: BLE001 - a bug: keep what arrived, say so

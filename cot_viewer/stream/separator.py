@@ -27,6 +27,7 @@ from cot_viewer.stream.events import (
     ReasoningDelta,
     Reclassify,
     StreamError,
+    StreamWarning,
     Usage,
 )
 
@@ -73,7 +74,20 @@ class Separator:
         self.finished = False  # some choice has a finish_reason
 
     def feed(self, chunk: dict[str, Any], t: float, out: list[Event]) -> None:
-        """Append to ``out`` the events carried by one chunk."""
+        """Append to ``out`` the events carried by one chunk.
+
+        A chunk of the wrong shape (``choices`` not a list, a choice not an object, an
+        ``index`` not an integer, a ``delta`` not an object, a ``finish_reason`` not a
+        string, ``usage`` not an object) is skipped whole with a warning, like a malformed
+        line. The checks are exact class tests made where the values are read anyway: this
+        is the hot path.
+        """
+        if chunk.__class__ is not dict:
+            return _skip(out, len(out), t, f"a {type(chunk).__name__}, not an object")
+        usage = chunk.get("usage")
+        if usage is not None and usage.__class__ is not dict:
+            return _skip(out, len(out), t, f"'usage' is a {type(usage).__name__}")
+        start = len(out)
         if "error" in chunk and chunk["error"]:
             err = _stream_error(chunk["error"], t)
             if self.error is None:
@@ -81,23 +95,32 @@ class Separator:
             out.append(err)
         choices = chunk.get("choices")
         if choices:
+            if choices.__class__ is not list:
+                return _skip(out, start, t, f"'choices' is a {type(choices).__name__}")
             for ch in choices:
-                if not isinstance(ch, dict):
-                    continue
-                index = ch.get("index") or 0
+                if ch.__class__ is not dict:
+                    return _skip(out, start, t, f"a choice is a {type(ch).__name__}")
+                index = ch.get("index")
+                if index.__class__ is not int:
+                    if index is not None:
+                        return _skip(out, start, t, f"'index' is a {type(index).__name__}")
+                    index = 0
+                delta = ch.get("delta")
+                if delta is not None and delta.__class__ is not dict:
+                    return _skip(out, start, t, f"'delta' is a {type(delta).__name__}")
+                reason = ch.get("finish_reason")
+                if reason is not None and reason.__class__ is not str:
+                    return _skip(out, start, t, f"'finish_reason' is a {type(reason).__name__}")
                 state = self._choices.get(index)
                 if state is None:
                     state = self._choices[index] = _Choice()
-                delta = ch.get("delta")
                 if delta:
                     self._delta(state, index, delta, t, out)
-                reason = ch.get("finish_reason")
                 if reason is not None:
                     self._flush(state, index, t, out)
                     state.finished = True
                     self.finished = True
                     out.append(Finish(t, reason, index))
-        usage = chunk.get("usage")
         if usage is None and "x_groq" in chunk:
             groq = chunk["x_groq"]  # Groq puts usage here on the last chunk
             usage = groq.get("usage") if isinstance(groq, dict) else None
@@ -273,6 +296,12 @@ class Separator:
         """True while choice ``index`` is inside a reasoning block (for status lines)."""
         st = self._choices.get(index)
         return st is not None and st.state == _THINK
+
+
+def _skip(out: list[Event], start: int, t: float, problem: str) -> None:
+    """Drop what this chunk added to ``out`` and say why it was skipped."""
+    del out[start:]
+    out.append(StreamWarning(t, f"skipped a chunk of unexpected shape: {problem}"))
 
 
 def _details_text(details: Any) -> str:

@@ -239,7 +239,7 @@ def test_v1_database_is_upgraded_in_place(home):
     db.commit()
     db.close()
     with History.open() as h:
-        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 4
+        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 5
         assert h.get("old1").settings is None and h.get("old1").cost is None  # rows from before schema 4
         [hit] = h.search("giraffes")
         assert (hit.id, hit.where) == ("old1", "reasoning")
@@ -312,14 +312,23 @@ def test_permissions_are_private(home, make_transcript):
                 assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
 
 
-def test_loose_permissions_are_tightened(home):
+def test_loose_permissions_are_tightened(home, tmp_path, monkeypatch):
     home.mkdir(mode=0o755)
     os.chmod(home, 0o755)
     (home / "history.db").touch()
     os.chmod(home / "history.db", 0o644)
     History.open().close()
-    assert home.stat().st_mode & 0o777 == 0o700
+    assert home.stat().st_mode & 0o777 == 0o755  # COT_VIEWER_HOME is the user's folder: left alone
     assert (home / "history.db").stat().st_mode & 0o777 == 0o600
+    if not sys.platform.startswith("linux"):
+        return
+    monkeypatch.delenv("COT_VIEWER_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    ours = tmp_path / "xdg" / "cot-viewer"
+    ours.mkdir(parents=True, mode=0o755)
+    os.chmod(ours, 0o755)
+    History.open().close()
+    assert ours.stat().st_mode & 0o777 == 0o700  # our own folder is tightened
 
 
 def test_unwritable_home_is_a_clear_error(tmp_path, monkeypatch):
@@ -360,3 +369,12 @@ def test_switching_to_wal_waits_for_another_writer(home):
     finally:
         timer.join()
         other.close()
+
+
+def test_a_value_sqlite_cannot_bind_is_not_called_damage(home, make_transcript):
+    tr = make_transcript()
+    tr.model = {"not": "a string"}  # a bug upstream, never the file's fault
+    with History.open() as h:
+        with pytest.raises(dbmod.StoreError) as err:
+            h.save(tr)
+    assert "damaged" not in str(err.value) and "history reset" not in str(err.value)

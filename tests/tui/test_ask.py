@@ -217,3 +217,29 @@ async def test_hide_monologue_and_maximise(server, home):
         await wait_until(lambda: screen.maximized is None)
         await pilot.press("question_mark")
         await wait_until(lambda: "Maximise" in screen_text(app) and "Keys" in screen_text(app), what="help")
+
+
+async def test_in_process_stream_saves_by_the_clock_while_the_server_is_silent(server, home):
+    from loopback import STALL, Reply, sse_events
+
+    events = sse_events(deepseek_chunks(REASONING, ANSWER), done=False)
+    head = b"".join(e for e in events if b'"content":null,"reasoning_content":"' in e)
+    server.enqueue(Reply(body=[head, STALL]))
+    history = History.open()
+    s = _session(server, history)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(lambda: view.monologue.text == REASONING, what="reasoning shown")
+
+        def saved() -> str:
+            try:
+                with History.open() as h:
+                    return h.get(s.last.id).reasoning
+            except Exception:  # noqa: BLE001 - not written yet
+                return ""
+
+        await wait_until(lambda: saved() == REASONING, timeout=20, what="reasoning saved while the server is silent")
+        await pilot.press("escape")
+        await wait_until(lambda: s.last.status == "interrupted", what="stopped")
+    history.close()

@@ -122,6 +122,7 @@ class AskScreen(PaneScreen):
         s.recorders.append(recorder)
         if recorder.saved:
             view.info.saved_id = tr.id
+        ticker = self.set_interval(0.1, recorder.tick)  # saves by the clock while only keep-alives come
         try:
             endpoint = s.endpoint
             if endpoint.model is None:
@@ -142,6 +143,7 @@ class AskScreen(PaneScreen):
             tr.stop(t=view.clock())
             raise
         finally:
+            ticker.stop()
             recorder.close()
             await self._ended(tr, recorder)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -21,7 +20,9 @@ EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    from cot_viewer.timestamps import local_text
+
+    return local_text(ts)
 
 
 def render_export(tr, fmt: str) -> str:
@@ -330,8 +331,10 @@ class HomeScreen(Screen):
             try:
                 text = render_export(tr, fmt)
                 path = export_path(tr, fmt)
-                path.write_text(text, encoding="utf-8")
-            except (RuntimeError, OSError) as exc:
+                from cot_viewer.paths import write_private_file
+
+                write_private_file(path, text)
+            except (RuntimeError, OSError, ValueError) as exc:
                 self.notify(one_line(str(exc), 200), severity="error")
                 return
             self.notify(f"Wrote {path.name}")

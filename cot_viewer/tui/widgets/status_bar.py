@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widget import Widget
 
+from cot_viewer.safe import terminal_safe
+
 PHASE_STYLE = {
     "waiting": "$text-muted",
     "thinking": "$text-accent",
@@ -51,14 +53,15 @@ def _n(v: int) -> str:
 def render_status(s: StatusInfo) -> Content:
     sep = (" │ ", "$text-muted")
     parts: list = []
-    who = " · ".join(x for x in (s.provider, s.model) if x)
+    # provider, model (from /v1/models or an import) and notes (server errors) are of outside origin
+    who = terminal_safe(" · ".join(x for x in (s.provider, s.model) if x))
     if who:
         parts += [(who, "bold"), sep]
     parts.append((s.phase, f"bold {PHASE_STYLE.get(s.phase, '')}".strip()))
     if s.extra:
-        parts += [sep, s.extra]
+        parts += [sep, terminal_safe(s.extra)]
     if s.settings:
-        parts += [sep, (s.settings, "$text-muted")]
+        parts += [sep, (terminal_safe(s.settings), "$text-muted")]
     if s.thinking_s is not None:
         parts += [sep, f"thought {s.thinking_s:.1f} s"]
     parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} tok"]
@@ -67,9 +70,9 @@ def render_status(s: StatusInfo) -> Content:
     if s.cost:
         parts += [sep, s.cost]
     if s.saved_id:
-        parts += [sep, ("saved ", "$text-muted"), (s.saved_id, "bold")]
+        parts += [sep, ("saved ", "$text-muted"), (terminal_safe(s.saved_id), "bold")]
     if s.note:
-        parts += [sep, (s.note, "$text-warning")]
+        parts += [sep, (terminal_safe(s.note), "$text-warning")]
     return Content.assemble(*parts)
 
 

@@ -1,0 +1,77 @@
+"""Hostile streams through the real client and the real loopback server (issue 13, items 6
+and 7): split or lone UTF-16 surrogates and chunks of the wrong shape keep the transcript."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from loopback import HOSTILE, hostile_chunks, stream_reply
+
+from cot_viewer.stream.client import Endpoint, StreamClient, StreamOptions
+from cot_viewer.stream.events import StreamWarning
+from cot_viewer.transcript import Transcript
+
+
+def run(server, chunks):
+    server.enqueue(stream_reply(chunks))
+    tr = Transcript(prompt="q", messages=[{"role": "user", "content": "q"}])
+    events = list(StreamClient(Endpoint("custom", server.base_url, "m"), StreamOptions()).stream(tr.messages))
+    for e in events:
+        tr.apply(e)
+    return tr, events
+
+
+def test_surrogate_pair_split_across_events_is_joined(server):
+    tr, _ = run(server, hostile_chunks("split-surrogate"))
+    assert tr.status == "complete"
+    assert tr.answer == "smile \U0001F600 doneThe answer is 4."
+    tr.answer.encode("utf-8")  # writable anywhere
+
+
+def test_lone_surrogates_are_replaced_and_the_text_kept(server):
+    tr, _ = run(server, hostile_chunks("lone-surrogate"))
+    assert tr.status == "complete"
+    assert tr.answer.startswith("bad \ufffd half")
+    (tr.reasoning + tr.answer).encode("utf-8")
+
+
+@pytest.mark.parametrize("name", [n for n in HOSTILE if "surrogate" not in n])
+def test_wrong_shaped_chunks_are_skipped_with_a_warning(server, name):
+    tr, events = run(server, hostile_chunks(name))
+    assert tr.reasoning == "Let me think." and tr.answer == "The answer is 4."
+    assert tr.status == "complete" and tr.error is None
+    assert any(isinstance(e, StreamWarning) and "skipped" in e.message for e in events)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_cli_keeps_the_transcript(server, tmp_path, name):
+    server.enqueue(stream_reply(hostile_chunks(name)))
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["COT_VIEWER_HOME"] = str(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m",
+                        "--json", "q"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["answer"].endswith("The answer is 4.") and doc["status"] == "complete"
+    listed = subprocess.run([sys.executable, "-m", "cot_viewer", "history", "show", doc["id"], "--json"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert json.loads(listed.stdout)["answer"] == doc["answer"]
+
+
+def test_error_message_with_a_lone_surrogate(server, tmp_path):
+    from loopback import Reply
+
+    body = b'{"error": {"message": "bad \\ud800 request", "type": "x"}}'
+    server.enqueue(Reply(status=400, body=[body], chunked=False, content_length=True, content_type="application/json"),
+                   Reply(body=[b'data: {"error": {"message": "mid \\udfff stream"}}\n\n']))
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["COT_VIEWER_HOME"] = str(tmp_path)
+    for code in (7, 9):
+        r = subprocess.run([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m",
+                            "--json", "q"], capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == code, r.stderr
+        assert "\ufffd" in json.loads(r.stdout)["error"]

@@ -117,6 +117,21 @@ def test_unknown_model_names_it_and_suggests_models(server, env, capsys):
     assert KEY not in err
 
 
+@pytest.mark.parametrize("status, said, code, words", [
+    (400, "This model does not support reasoning_effort 'max'", 7, "the server rejected the request"),
+    (422, "Unknown parameter 'thinking_token_budget' for this model", 7, "the server rejected the request"),
+    (500, "Unknown error while the model was loading", 6, "server error"),
+])
+def test_a_rejected_setting_is_not_called_an_unknown_model(server, env, capsys, status, said, code, words):
+    """Servers mention the model when they refuse a thinking field; that is not "no such model"."""
+    server.enqueue(error_reply(status, said))
+    got, out, err = run(capsys, "ask", "--plain", "--retries", "0", "--provider", "deepseek",
+                        "--base-url", server.root_url, "--effort", "max", "hi")
+    line = err.strip().splitlines()[-1]
+    assert got == code and words in line and said in line
+    assert "does not exist" not in line
+
+
 # -- the other presets -----------------------------------------------------------------------
 
 def test_openrouter_mapping(server, env, capsys):

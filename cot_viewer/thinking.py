@@ -252,9 +252,9 @@ def plan_request(dialect_name: str, provider: str, model: str | None, settings: 
     fields: dict[str, Any] = {}
     if d.name == "deepseek" and model in DEEPSEEK_RENAMED:
         new, thinks = DEEPSEEK_RENAMED[model]
-        notices.append(f"{model} was retired by DeepSeek; using {new} with thinking {'on' if thinks else 'off'}")
         if settings.think is None:
             settings = replace(settings, think=thinks)
+        notices.append(f"{model} was retired by DeepSeek; using {new} with thinking {'on' if settings.think else 'off'}")
         model = new
     think, effort, budget = settings.think, settings.effort, settings.budget
 

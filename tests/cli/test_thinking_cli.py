@@ -102,9 +102,11 @@ def test_retired_deepseek_names_are_mapped_with_a_notice(server, env, capsys, ol
 
 
 def test_explicit_think_wins_over_the_retired_name(server, env, capsys):
-    code, body, _ = ask(server, capsys, "deepseek", "--model", "deepseek-chat", "--think", "--effort", "low")
+    code, body, err = ask(server, capsys, "deepseek", "--model", "deepseek-chat", "--think", "--effort", "low")
     assert code == 0
     assert (body["model"], body["thinking"], body["reasoning_effort"]) == ("deepseek-flash", {"type": "enabled"}, "low")
+    [note] = [line for line in err.splitlines() if "note:" in line]  # says what is sent, not the old default
+    assert "deepseek-chat" in note and "thinking on" in note and "thinking off" not in note
 
 
 def test_unknown_model_names_it_and_suggests_models(server, env, capsys):

@@ -48,3 +48,18 @@ def test_config_values_are_checked():
     for bad in ({"effort": 3}, {"think": "yes"}, {"thinking_budget": -1}, {"params": {"messages": []}}):
         with pytest.raises(SettingsError):
             ThinkingSettings.from_dict(bad)
+
+
+def test_description_is_what_was_sent_not_what_was_asked():
+    """The status line, `history show` and the exports describe the request as sent."""
+    from cot_viewer.thinking import describe
+
+    default = plan_request("deepseek", "deepseek", "deepseek-flash", ThinkingSettings())
+    assert default.fields == {"thinking": {"type": "enabled"}}
+    assert describe(default.record()) == "thinking on"  # DeepSeek's switch is always sent
+    off = plan_request("deepseek", "deepseek", "deepseek-flash", ThinkingSettings(effort="max", think=False, budget=5))
+    assert describe(off.record()) == "thinking off"  # effort and budget were not sent (notes say so)
+    assert ThinkingSettings.from_dict(off.record()) == off.settings  # a follow-up still inherits what was asked
+    mapped = plan_request("ollama", "ollama", "m", ThinkingSettings(effort="max"))
+    assert describe(mapped.record()) == "effort high"
+    assert describe(plan_request("openai", "custom", "m", ThinkingSettings(think=True)).record()) == ""

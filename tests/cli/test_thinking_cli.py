@@ -214,7 +214,7 @@ def test_settings_stored_shown_and_reused_by_follow_ups(server, env, capsys):
     assert doc["settings"]["effort"] == "max" and doc["settings"]["sent"]["reasoning_effort"] == "max"
     assert doc["settings"]["params"] == {"temperature": 0.5}
     code, out, _ = run(capsys, "history", "show", row["id"])
-    assert "thinking: effort max · temperature=0.5" in out and '"reasoning_effort": "max"' in out
+    assert "thinking: effort max · thinking on · temperature=0.5" in out and '"reasoning_effort": "max"' in out
     assert "cost: ~" in out and "USD (estimate)" in out
 
     # a follow-up reuses them…
@@ -237,7 +237,7 @@ def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypa
     code, out, _ = run(capsys, "history", "list", "--json")
     tid = json.loads(out)[0]["id"]
     code, md, _ = run(capsys, "history", "export", tid, "--format", "md")
-    assert "| Thinking settings | effort low |" in md and "USD (estimate)" in md
+    assert "| Thinking settings | effort low · thinking on |" in md and "USD (estimate)" in md
     code, page, _ = run(capsys, "history", "export", tid, "--format", "html")
     assert "effort low" in page and "USD (estimate)" in page
     code, exported, _ = run(capsys, "history", "export", tid, "--format", "json")

@@ -13,12 +13,12 @@ import sys
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
+    build_request,
     exit_code,
     open_history,
     print_notices,
     read_prompt,
-    resolve_endpoint,
-    resolve_request,
+    resolve_config,
     stream_options,
     thinking_flags,
 )
@@ -73,14 +73,14 @@ def _fix_continue_prompt(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _fix_continue_prompt(args)
     prompt = read_prompt(args.prompt)
-    thinking_flags(args)  # a bad --param is a usage error before anything else happens
-    resolve_endpoint(args)  # a missing key or a bad config file: said before the history is opened
+    flags = thinking_flags(args)  # a bad --param is a usage error before anything else happens
+    resolved = resolve_config(args)  # a missing key or a bad config file: said before the history is opened
     tui = not (args.plain or args.json) and sys.stdout.isatty()
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
     if args.no_save:
         history = None
-    request = resolve_request(args, previous)
+    request = build_request(resolved, flags, previous)
     print_notices(request.plan.notices)
     endpoint = request.endpoint
 

@@ -29,12 +29,16 @@ def resolve_config(args: argparse.Namespace):
     return r, cfg
 
 
-def resolve_endpoint(args: argparse.Namespace):
-    """The endpoint the flags, environment and config file select (see config.py)."""
+def endpoint_for(r):
+    """The stream.endpoint.Endpoint of a config.Resolved (no thinking fields yet)."""
     from cot_viewer.stream.endpoint import Endpoint
 
-    r, _ = resolve_config(args)
     return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def resolve_endpoint(args: argparse.Namespace):
+    """The endpoint the flags, environment and config file select (see config.py)."""
+    return endpoint_for(resolve_config(args)[0])
 
 
 def thinking_flags(args: argparse.Namespace):
@@ -53,20 +57,24 @@ def thinking_flags(args: argparse.Namespace):
 def resolve_request(args: argparse.Namespace, previous: dict | None = None):
     """The endpoint with its thinking fields: flags › ``previous`` (the turn being followed
     up) › the config file's defaults for this provider. See request.py and thinking.py."""
+    return build_request(resolve_config(args), thinking_flags(args), previous)
+
+
+def build_request(resolved: tuple, flags, previous: dict | None = None):
+    """:func:`resolve_request` from an already read ``resolve_config`` result and
+    ``thinking_flags`` (``ask`` checks both before it opens the history)."""
     from cot_viewer.pricing import PriceError
     from cot_viewer.request import AskRequest
-    from cot_viewer.stream.endpoint import Endpoint
     from cot_viewer.thinking import SettingsError, ThinkingSettings
 
-    r, cfg = resolve_config(args)
+    r, cfg = resolved
     settings = r.thinking or ThinkingSettings()
     if previous:
         try:
             settings = ThinkingSettings.from_dict(previous).over(settings)
         except SettingsError:
             pass  # an unreadable stored record: the config's defaults
-    settings = thinking_flags(args).over(settings)
-    request = AskRequest.build(Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env), r.dialect, settings, cfg)
+    request = AskRequest.build(endpoint_for(r), r.dialect, flags.over(settings), cfg)
     try:
         request.prices()
     except PriceError as exc:

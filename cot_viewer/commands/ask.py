@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.no_save:
         history = None
     request = build_request(resolved, flags, previous)
-    print_notices(request.plan.notices)
+    said = (previous or {}).get("notices") or []  # told on the turn before: stored, not repeated
+    print_notices([n for n in request.plan.notices if n not in said])
     endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder

@@ -230,6 +230,14 @@ def test_settings_stored_shown_and_reused_by_follow_ups(server, env, capsys):
     body = server.completions[-1].body
     assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body and body["temperature"] == 0.5
     assert "--effort max not sent: thinking is off" in err
+    # the next follow-up sends the same, and the note said on the turn before is not repeated
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "so?")
+    assert code == 0, err
+    body = server.completions[-1].body
+    assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body
+    assert "note:" not in err
+    assert json.loads(out)["settings"]["notices"] == ["--effort max not sent: thinking is off"]  # still on record
 
 
 def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypatch):

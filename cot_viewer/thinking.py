@@ -70,14 +70,15 @@ class ThinkingSettings:
         if not isinstance(params, Mapping):
             raise SettingsError(f"{where}: 'params' must be a table of request fields")
         for key in params:
-            check_param_key(str(key))
+            check_param_key(str(key), f"{where}: params.{key}")
         return cls(effort.strip().lower() if effort else None, think, budget, dict(params))
 
 
-def check_param_key(key: str) -> None:
+def check_param_key(key: str, what: str | None = None) -> None:
+    """Refuse a request field the client owns; ``what`` names where it was given."""
     if not key or key.split(".")[0] in RESERVED_PARAMS:
-        raise SettingsError(f"--param {key or '(empty)'}: cannot set {key.split('.')[0] or 'an empty key'!r} "
-                            "(use --model, and the prompt, for those)")
+        raise SettingsError(f"{what or '--param ' + (key or '(empty)')}: cannot set "
+                            f"{key.split('.')[0] or 'an empty key'!r} (use --model, and the prompt, for those)")
 
 
 def parse_param(text: str) -> tuple[str, Any]:

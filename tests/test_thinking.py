@@ -63,3 +63,12 @@ def test_description_is_what_was_sent_not_what_was_asked():
     mapped = plan_request("ollama", "ollama", "m", ThinkingSettings(effort="max"))
     assert describe(mapped.record()) == "effort high"
     assert describe(plan_request("openai", "custom", "m", ThinkingSettings(think=True)).record()) == ""
+
+
+def test_a_reserved_key_in_the_config_file_names_the_table_not_a_flag():
+    with pytest.raises(SettingsError) as caught:
+        ThinkingSettings.from_dict({"params": {"model": "x"}}, "[providers.deepseek]")
+    assert str(caught.value).startswith("[providers.deepseek]: params.model: cannot set 'model'")
+    assert "--param" not in str(caught.value)
+    with pytest.raises(SettingsError, match=r"^--param stream\.x: cannot set 'stream'"):
+        parse_param("stream.x=1")

@@ -18,9 +18,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-#: the words every preset understands; a provider's own words (``xhigh``, ``minimal``,
-#: ``none``…) are passed through unchanged
-EFFORTS = ("low", "medium", "high", "max")
 #: keys ``--param`` may not set: the client owns them
 RESERVED_PARAMS = frozenset({"messages", "stream", "model"})
 

@@ -35,6 +35,13 @@ class AskRequest:
             return self
         return AskRequest.build(self.endpoint, self.dialect, override.over(self.plan.settings), self.config)
 
+    def new_notices(self, previous: Mapping[str, Any] | None) -> list[str]:
+        """The plan's notes minus those already said on the turn being continued
+        (``previous`` is its stored settings record): all stay on record, none is said twice."""
+        said = (previous or {}).get("notices")
+        said = said if isinstance(said, list) else []
+        return [n for n in self.plan.notices if n not in said]
+
     def with_model(self, model: str | None) -> "AskRequest":
         """After a local server named its model."""
         return dataclasses.replace(self, endpoint=dataclasses.replace(self.endpoint, model=model))

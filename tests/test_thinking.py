@@ -72,3 +72,18 @@ def test_a_reserved_key_in_the_config_file_names_the_table_not_a_flag():
     assert "--param" not in str(caught.value)
     with pytest.raises(SettingsError, match=r"^--param stream\.x: cannot set 'stream'"):
         parse_param("stream.x=1")
+
+
+def test_notes_already_said_on_the_turn_before_are_not_repeated():
+    from cot_viewer.request import AskRequest
+    from cot_viewer.stream.endpoint import Endpoint
+
+    first = AskRequest.build(Endpoint("deepseek", "http://x", "deepseek-flash"), "deepseek",
+                             ThinkingSettings(effort="max", think=False))
+    assert first.new_notices(None) == ["--effort max not sent: thinking is off"]
+    record = first.plan.record()
+    again = first.with_settings(ThinkingSettings(params={"seed": 1}))  # a follow-up changing something else
+    assert again.plan.notices == ["--effort max not sent: thinking is off"]  # still on record…
+    assert again.new_notices(record) == []  # …but not said twice
+    budget = first.with_settings(ThinkingSettings(budget=10))
+    assert budget.new_notices(record) == ["--thinking-budget 10 not sent: thinking is off"]

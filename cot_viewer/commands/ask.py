@@ -81,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_save:
         history = None
     request = build_request(resolved, flags, previous)
-    said = (previous or {}).get("notices") or []  # told on the turn before: stored, not repeated
-    print_notices([n for n in request.plan.notices if n not in said])
+    print_notices(request.new_notices(previous))
     endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder

@@ -234,7 +234,7 @@ class AskScreen(PaneScreen):
             if not override.empty:
                 s.request = s.request.with_settings(override)
                 s.endpoint = s.request.endpoint
-                for line in s.request.plan.notices:
+                for line in s.request.new_notices(s.last.settings):
                     self.notify(line, severity="warning")
         elif not override.empty:
             self.notify("Thinking settings cannot be changed here; ask with `cot-viewer ask --effort …`.", severity="warning")

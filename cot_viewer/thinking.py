@@ -260,6 +260,11 @@ def plan_request(dialect_name: str, provider: str, model: str | None, settings: 
         model = new
     think = settings.think if settings.think is not None else d.think_default
     effort, budget = settings.effort, settings.budget
+    if effort == "none" and settings.think is None and d.think_off is not None:
+        # the provider's off switch, which on Ollama and Groq is this very field
+        if not (d.effort_field and d.think_off == {d.effort_field: "none"}):
+            notices.append("--effort none: sent as thinking off")
+        think, effort = False, None
     sent_think = sent_effort = sent_budget = None
 
     if think is True:

@@ -134,6 +134,16 @@ def test_a_rejected_setting_is_not_called_an_unknown_model(server, env, capsys, 
     assert "does not exist" not in line
 
 
+def test_effort_none_turns_thinking_off_where_the_effort_field_has_no_none(server, env, capsys):
+    """`--help` offers `none`; DeepSeek's reasoning_effort takes low/high/max only."""
+    code, body, err = ask(server, capsys, "deepseek", "--effort", "none")
+    assert code == 0, err
+    assert without(body) == {"model": "deepseek-flash", "thinking": {"type": "disabled"}}
+    assert "--effort none: sent as thinking off" in err
+    code, body, err = ask(server, capsys, "ollama", "--effort", "none", chunks=ollama_chunks("Hmm.", "Yes."))
+    assert without(body, "model") == {"reasoning_effort": "none"} and "note:" not in err  # Ollama's own word
+
+
 # -- the other presets -----------------------------------------------------------------------
 
 def test_openrouter_mapping(server, env, capsys):

@@ -12,7 +12,25 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from cot_viewer.thinking import RequestPlan, ThinkingSettings, plan_request
+from cot_viewer.thinking import RequestPlan, SettingsError, ThinkingSettings, plan_request
+
+
+def inherited_settings(previous: Any, provider: str) -> tuple[ThinkingSettings, list[str]]:
+    """What a follow-up takes from the turn it continues (a Transcript, or None), and a note
+    for what it leaves: effort, thinking and budget mean the same on every provider, the
+    request fields of ``--param`` are one provider's and go along only on that provider."""
+    record = getattr(previous, "settings", None)
+    if not record:
+        return ThinkingSettings(), []
+    try:
+        settings = ThinkingSettings.from_dict(record)
+    except SettingsError:
+        return ThinkingSettings(), []  # an unreadable stored record: nothing inherited
+    if settings.params and previous.provider != provider:
+        note = (f"the request fields of the turn before ({', '.join(settings.params)}) were for "
+                f"{previous.provider}; not sent to {provider}")
+        return dataclasses.replace(settings, params={}), [note]
+    return settings, []
 
 
 @dataclass(frozen=True)

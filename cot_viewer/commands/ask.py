@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
@@ -24,10 +25,10 @@ from cot_viewer.commands.common import (
 )
 
 
-def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict | None]:
+def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, Any]:
     """Earlier turns of a conversation as plain messages (never their reasoning).
 
-    Returns (messages, conversation_id, parent_id, the last turn's thinking settings).
+    Returns (messages, conversation_id, parent_id, the last turn: a Transcript).
     ``ref`` empty means the latest.
     """
     if history is None:
@@ -49,10 +50,10 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict
     for t in turns:
         messages.append({"role": "user", "content": t.prompt})
         messages.append({"role": "assistant", "content": t.answer})
-    return messages, last.conversation_id, last.id, last.settings
+    return messages, last.conversation_id, last.id, last
 
 
-def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None, dict | None]:
+def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None, Any]:
     conversation_id = parent_id = previous = None
     messages: list[dict] = []
     if args.cont is not None:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_save:
         history = None
     request = build_request(resolved, flags, previous)
-    print_notices(request.new_notices(previous))
+    print_notices(request.new_notices(previous.settings if previous is not None else None))
     endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder

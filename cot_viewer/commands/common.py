@@ -54,27 +54,25 @@ def thinking_flags(args: argparse.Namespace):
         raise CliError(str(exc)) from None
 
 
-def resolve_request(args: argparse.Namespace, previous: dict | None = None):
-    """The endpoint with its thinking fields: flags › ``previous`` (the turn being followed
-    up) › the config file's defaults for this provider. See request.py and thinking.py."""
-    return build_request(resolve_config(args), thinking_flags(args), previous)
+def resolve_request(args: argparse.Namespace):
+    """The endpoint with its thinking fields: flags › the config file's defaults for this
+    provider. See request.py and thinking.py."""
+    return build_request(resolve_config(args), thinking_flags(args))
 
 
-def build_request(resolved: tuple, flags, previous: dict | None = None):
+def build_request(resolved: tuple, flags, previous=None):
     """:func:`resolve_request` from an already read ``resolve_config`` result and
-    ``thinking_flags`` (``ask`` checks both before it opens the history)."""
+    ``thinking_flags`` (``ask`` checks both before it opens the history), with the settings
+    of ``previous`` — the turn being continued — between the flags and the config file."""
     from cot_viewer.pricing import PriceError
-    from cot_viewer.request import AskRequest
-    from cot_viewer.thinking import SettingsError, ThinkingSettings
+    from cot_viewer.request import AskRequest, inherited_settings
+    from cot_viewer.thinking import ThinkingSettings
 
     r, cfg = resolved
-    settings = r.thinking or ThinkingSettings()
-    if previous:
-        try:
-            settings = ThinkingSettings.from_dict(previous).over(settings)
-        except SettingsError:
-            pass  # an unreadable stored record: the config's defaults
-    request = AskRequest.build(endpoint_for(r), r.dialect, flags.over(settings), cfg)
+    inherited, notes = inherited_settings(previous, r.provider)
+    print_notices(notes)
+    settings = flags.over(inherited.over(r.thinking or ThinkingSettings()))
+    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg)
     try:
         request.prices()
     except PriceError as exc:

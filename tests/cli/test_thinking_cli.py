@@ -250,6 +250,25 @@ def test_settings_stored_shown_and_reused_by_follow_ups(server, env, capsys):
     assert json.loads(out)["settings"]["notices"] == ["--effort max not sent: thinking is off"]  # still on record
 
 
+def test_a_follow_up_on_another_provider_keeps_the_settings_but_not_the_request_fields(server, env, capsys):
+    """--param fields are one provider's; effort, thinking and budget mean the same everywhere."""
+    ask(server, capsys, "openrouter", "--effort", "high", "--param", "reasoning.exclude=false",
+        chunks=openrouter_chunks("Hmm.", "Yes."))
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "and?")
+    assert code == 0, err
+    body = server.completions[-1].body
+    assert without(body) == {"model": "deepseek-flash", "thinking": {"type": "enabled"}, "reasoning_effort": "high"}
+    [note] = [line for line in err.splitlines() if "note:" in line]
+    assert "reasoning.exclude" in note and "openrouter" in note and "deepseek" in note
+    # on the same provider they are kept
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "--param", "seed=1", "fresh")
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "and?")
+    assert server.completions[-1].body["seed"] == 1 and "note:" not in err
+
+
 def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypatch):
     ask(server, capsys, "deepseek", "--effort", "low")
     code, out, _ = run(capsys, "history", "list", "--json")

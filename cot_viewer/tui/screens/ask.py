@@ -130,6 +130,9 @@ class AskScreen(PaneScreen):
                 model = await asyncio.to_thread(first_model, endpoint)
                 endpoint = s.endpoint = dataclasses.replace(endpoint, model=model)
                 tr.model = model
+                if s.request is not None:  # the settings and the price for this model
+                    s.request = s.request.with_model(model)
+                    s.request.stamp(tr)
                 view.info.model = model or ""
             client = StreamClient(endpoint, s.options)
             apply, feed = recorder.apply, view.feed
@@ -230,7 +233,6 @@ class AskScreen(PaneScreen):
         event.input.value = ""
         if s.request is not None:
             # the settings in use stay unless this follow-up names new ones
-            s.request = dataclasses.replace(s.request, endpoint=s.endpoint)
             if not override.empty:
                 s.request = s.request.with_settings(override)
                 s.endpoint = s.request.endpoint

@@ -385,7 +385,9 @@ def test_config_mistakes_are_one_line_usage_errors(server, env, capsys, monkeypa
     monkeypatch.setenv("COT_VIEWER_CONFIG", str(cfg))
     for text, said in (('[providers.deepseek]\ndialect = "klingon"\n', "unknown dialect 'klingon'"),
                        ('[providers.deepseek]\nthink = "yes"\n', "'think' must be true or false"),
-                       ('[prices."deepseek-flash"]\ninput = "cheap"\noutput = 1\n', 'prices."deepseek-flash"')):
+                       ('[prices."deepseek-flash"]\ninput = "cheap"\noutput = 1\n', 'prices."deepseek-flash"'),
+                       ('prices = 3\n', '[prices."MODEL"] tables expected'),
+                       ('[prices]\n"deepseek-flash" = 3\n', '[prices."MODEL"] tables expected')):
         cfg.write_text(text)
         code, out, err = run(capsys, "ask", "--plain", "--provider", "deepseek", "--base-url", server.root_url, "q")
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err

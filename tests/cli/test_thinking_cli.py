@@ -293,6 +293,14 @@ def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypa
     assert again["settings"] == doc["settings"] and again["cost"] == doc["cost"]
 
 
+def test_exports_carry_the_thinking_notes(server, env, capsys):
+    ask(server, capsys, "deepseek", "--effort", "max", "--thinking-budget", "5")
+    code, out, _ = run(capsys, "history", "list", "--json")
+    code, md, _ = run(capsys, "history", "export", json.loads(out)[0]["id"], "--format", "md")
+    assert "| Thinking settings | effort max · thinking on |" in md
+    assert "| Thinking notes | deepseek takes no thinking budget in the request; --thinking-budget 5 not sent |" in md
+
+
 # -- cost ---------------------------------------------------------------------------------------
 
 def test_cost_uses_cache_hits_misses_and_reasoning_tokens(server, env, capsys, monkeypatch):

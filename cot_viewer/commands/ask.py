@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if args.no_save:
         history = None
     request = build_request(resolved, flags, previous)
-    print_notices(request.new_notices(previous.settings if previous is not None else None))
+    notices = request.new_notices(previous.settings if previous is not None else None)
+    print_notices(notices)  # in a terminal, the app shows them too: this line sits behind its screen
     endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if tui:
         from cot_viewer.commands.tui import run_ask_tui
 
-        return run_ask_tui(args, endpoint, tr, history, store_error, request)
+        return run_ask_tui(args, endpoint, tr, history, store_error, request, notices)
 
     recorder = Recorder(tr, history)
     from cot_viewer.plain import PlainPrinter, print_json

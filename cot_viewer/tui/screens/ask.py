@@ -50,6 +50,8 @@ class AskScreen(PaneScreen):
     def on_mount(self) -> None:
         self.query_one("#followup", Input).cursor_blink = self.app.cursor_blink
         self.view.monologue.focus()
+        for line in self.session.notices:  # what the provider could not take, and the like
+            self.notify(line, severity="warning")
         if self.session.turns:
             self.call_later(self._start)
 

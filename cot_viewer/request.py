@@ -42,8 +42,11 @@ class AskRequest:
 
     @classmethod
     def build(cls, endpoint: Any, dialect: str, settings: ThinkingSettings,
-              config: Mapping[str, Any] | None = None) -> "AskRequest":
+              config: Mapping[str, Any] | None = None, notes: tuple[str, ...] | list[str] = ()) -> "AskRequest":
+        """``notes``: said before the plan's own (what a follow-up did not inherit)."""
         plan = plan_request(dialect, endpoint.provider, endpoint.model, settings)
+        if notes:
+            plan = dataclasses.replace(plan, notices=[*notes, *plan.notices])
         endpoint = dataclasses.replace(endpoint, model=plan.model, body=plan.fields)
         return cls(endpoint, plan, dialect, config or {})
 

@@ -70,9 +70,8 @@ def build_request(resolved: tuple, flags, previous=None):
 
     r, cfg = resolved
     inherited, notes = inherited_settings(previous, r.provider)
-    print_notices(notes)
     settings = flags.over(inherited.over(r.thinking or ThinkingSettings()))
-    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg)
+    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg, notes)
     try:
         request.prices()
     except PriceError as exc:

@@ -261,6 +261,7 @@ def test_a_follow_up_on_another_provider_keeps_the_settings_but_not_the_request_
     assert without(body) == {"model": "deepseek-flash", "thinking": {"type": "enabled"}, "reasoning_effort": "high"}
     [note] = [line for line in err.splitlines() if "note:" in line]
     assert "reasoning.exclude" in note and "openrouter" in note and "deepseek" in note
+    assert json.loads(out)["settings"]["notices"] == [note.removeprefix("cot-viewer: note: ")]  # on record too
     # on the same provider they are kept
     server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
     run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "--param", "seed=1", "fresh")

@@ -96,6 +96,9 @@ def load_config(path: Path) -> dict[str, Any]:
     providers = doc.get("providers", {})
     if not isinstance(providers, dict) or not all(isinstance(v, dict) for v in providers.values()):
         raise ConfigError(f"{path}: [providers.NAME] tables expected")
+    prices = doc.get("prices", {})
+    if not isinstance(prices, dict) or not all(isinstance(v, dict) for v in prices.values()):
+        raise ConfigError(f'{path}: [prices."MODEL"] tables expected (input, output, cached_input, currency)')
     check_types(doc, path)
     return doc
 

@@ -12,7 +12,25 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from cot_viewer.thinking import RequestPlan, ThinkingSettings, plan_request
+from cot_viewer.thinking import RequestPlan, SettingsError, ThinkingSettings, plan_request
+
+
+def inherited_settings(previous: Any, provider: str) -> tuple[ThinkingSettings, list[str]]:
+    """What a follow-up takes from the turn it continues (a Transcript, or None), and a note
+    for what it leaves: effort, thinking and budget mean the same on every provider, the
+    request fields of ``--param`` are one provider's and go along only on that provider."""
+    record = getattr(previous, "settings", None)
+    if not record:
+        return ThinkingSettings(), []
+    try:
+        settings = ThinkingSettings.from_dict(record)
+    except SettingsError:
+        return ThinkingSettings(), []  # an unreadable stored record: nothing inherited
+    if settings.params and previous.provider != provider:
+        note = (f"the request fields of the turn before ({', '.join(settings.params)}) were for "
+                f"{previous.provider}; not sent to {provider}")
+        return dataclasses.replace(settings, params={}), [note]
+    return settings, []
 
 
 @dataclass(frozen=True)
@@ -24,8 +42,11 @@ class AskRequest:
 
     @classmethod
     def build(cls, endpoint: Any, dialect: str, settings: ThinkingSettings,
-              config: Mapping[str, Any] | None = None) -> "AskRequest":
+              config: Mapping[str, Any] | None = None, notes: tuple[str, ...] | list[str] = ()) -> "AskRequest":
+        """``notes``: said before the plan's own (what a follow-up did not inherit)."""
         plan = plan_request(dialect, endpoint.provider, endpoint.model, settings)
+        if notes:
+            plan = dataclasses.replace(plan, notices=[*notes, *plan.notices])
         endpoint = dataclasses.replace(endpoint, model=plan.model, body=plan.fields)
         return cls(endpoint, plan, dialect, config or {})
 
@@ -34,6 +55,13 @@ class AskRequest:
         if override.empty:
             return self
         return AskRequest.build(self.endpoint, self.dialect, override.over(self.plan.settings), self.config)
+
+    def new_notices(self, previous: Mapping[str, Any] | None) -> list[str]:
+        """The plan's notes minus those already said on the turn being continued
+        (``previous`` is its stored settings record): all stay on record, none is said twice."""
+        said = (previous or {}).get("notices")
+        said = said if isinstance(said, list) else []
+        return [n for n in self.plan.notices if n not in said]
 
     def with_model(self, model: str | None) -> "AskRequest":
         """After a local server named its model."""

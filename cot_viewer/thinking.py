@@ -18,9 +18,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-#: the words every preset understands; a provider's own words (``xhigh``, ``minimal``,
-#: ``none``…) are passed through unchanged
-EFFORTS = ("low", "medium", "high", "max")
 #: keys ``--param`` may not set: the client owns them
 RESERVED_PARAMS = frozenset({"messages", "stream", "model"})
 
@@ -70,14 +67,15 @@ class ThinkingSettings:
         if not isinstance(params, Mapping):
             raise SettingsError(f"{where}: 'params' must be a table of request fields")
         for key in params:
-            check_param_key(str(key))
+            check_param_key(str(key), f"{where}: params.{key}")
         return cls(effort.strip().lower() if effort else None, think, budget, dict(params))
 
 
-def check_param_key(key: str) -> None:
+def check_param_key(key: str, what: str | None = None) -> None:
+    """Refuse a request field the client owns; ``what`` names where it was given."""
     if not key or key.split(".")[0] in RESERVED_PARAMS:
-        raise SettingsError(f"--param {key or '(empty)'}: cannot set {key.split('.')[0] or 'an empty key'!r} "
-                            "(use --model, and the prompt, for those)")
+        raise SettingsError(f"{what or '--param ' + (key or '(empty)')}: cannot set "
+                            f"{key.split('.')[0] or 'an empty key'!r} (use --model, and the prompt, for those)")
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -166,7 +164,7 @@ class Dialect:
     effort_field: str | None
     effort_words: Mapping[str, str] = field(default_factory=dict)  # our word → theirs
     budget_field: str | None = None
-    always: Mapping[str, Any] = field(default_factory=dict)  # sent when nothing else is
+    think_default: bool | None = None  # the switch sent when none is asked (DeepSeek: on)
     budget_hint: str = ""  # how to get a budget where the request cannot carry one
 
 
@@ -177,7 +175,7 @@ DIALECTS: dict[str, Dialect] = {
     "deepseek": Dialect(
         "deepseek", {"thinking": {"type": "enabled"}}, {"thinking": {"type": "disabled"}},
         "reasoning_effort", {"low": "low", "medium": "high", "high": "high", "max": "max"},
-        always={"thinking": {"type": "enabled"}},
+        think_default=True,
     ),
     "openrouter": Dialect(
         "openrouter", {"reasoning": {"enabled": True}}, {"reasoning": {"enabled": False}},
@@ -216,11 +214,15 @@ class RequestPlan:
     model: str | None
     fields: dict[str, Any]
     notices: list[str]
-    settings: ThinkingSettings
+    settings: ThinkingSettings  # as asked (what a follow-up inherits)
+    applied: ThinkingSettings  # as sent: a setting the provider could not take is None
 
     def record(self) -> dict[str, Any]:
         """Stored with the transcript: what was asked, what was sent, what was said."""
         doc = self.settings.to_dict()
+        applied = self.applied.to_dict()
+        del applied["params"]  # always sent as asked
+        doc["applied"] = applied
         doc["sent"] = self.fields
         doc["notices"] = list(self.notices)
         return doc
@@ -252,25 +254,32 @@ def plan_request(dialect_name: str, provider: str, model: str | None, settings: 
     fields: dict[str, Any] = {}
     if d.name == "deepseek" and model in DEEPSEEK_RENAMED:
         new, thinks = DEEPSEEK_RENAMED[model]
-        notices.append(f"{model} was retired by DeepSeek; using {new} with thinking {'on' if thinks else 'off'}")
         if settings.think is None:
             settings = replace(settings, think=thinks)
+        notices.append(f"{model} was retired by DeepSeek; using {new} with thinking {'on' if settings.think else 'off'}")
         model = new
-    think, effort, budget = settings.think, settings.effort, settings.budget
+    think = settings.think if settings.think is not None else d.think_default
+    effort, budget = settings.effort, settings.budget
+    if effort == "none" and settings.think is None and d.think_off is not None:
+        # the provider's off switch, which on Ollama and Groq is this very field
+        if not (d.effort_field and d.think_off == {d.effort_field: "none"}):
+            notices.append("--effort none: sent as thinking off")
+        think, effort = False, None
+    sent_think = sent_effort = sent_budget = None
 
     if think is True:
         if d.think_on is None:
             notices.append(f"{provider} has no switch to turn thinking on; sending nothing for --think (the model decides)")
         else:
             _merge(fields, d.think_on)
+            sent_think = True
     elif think is False:
         if d.think_off is None:
             notices.append(f"{provider} has no switch to turn thinking off; --no-think not sent "
                            "(try --effort none, or --param for your server's field)")
         else:
             _merge(fields, d.think_off)
-    elif d.always:
-        _merge(fields, d.always)
+            sent_think = False
 
     if effort is not None:
         if think is False and d.think_off is not None:
@@ -282,6 +291,7 @@ def plan_request(dialect_name: str, provider: str, model: str | None, settings: 
             if word != effort:
                 notices.append(f"{provider} has no effort {effort!r}; sent {word!r}")
             _set(fields, d.effort_field, word)
+            sent_effort = word
 
     if budget is not None:
         if think is False and d.think_off is not None:
@@ -292,25 +302,32 @@ def plan_request(dialect_name: str, provider: str, model: str | None, settings: 
         else:
             if d.name == "openrouter" and effort is not None and "reasoning" in fields:
                 fields["reasoning"].pop("effort", None)
+                sent_effort = None
                 notices.append("OpenRouter takes an effort or a token budget, not both; sent the budget")
             _set(fields, d.budget_field, budget)
+            sent_budget = budget
 
     for key, value in settings.params.items():
         _set(fields, key, value)
-    return RequestPlan(model, fields, notices, settings)
+    return RequestPlan(model, fields, notices, settings,
+                       ThinkingSettings(sent_effort, sent_think, sent_budget, settings.params))
 
 
 def describe(record: Mapping[str, Any] | None) -> str:
-    """A few words for a status line or a header: ``effort max · thinking on · budget 2000``."""
+    """What a request sent, in a few words for a status line or a header:
+    ``effort max · thinking on · budget 2000`` (settings the provider could not take are left
+    out — the record's notices say why)."""
     if not record:
         return ""
+    sent = record.get("applied")
+    sent = sent if isinstance(sent, Mapping) else record
     parts = []
-    if record.get("effort"):
-        parts.append(f"effort {record['effort']}")
-    if record.get("think") is not None:
-        parts.append("thinking on" if record["think"] else "thinking off")
-    if record.get("thinking_budget") is not None:
-        parts.append(f"budget {record['thinking_budget']}")
+    if sent.get("effort"):
+        parts.append(f"effort {sent['effort']}")
+    if sent.get("think") is not None:
+        parts.append("thinking on" if sent["think"] else "thinking off")
+    if sent.get("thinking_budget") is not None:
+        parts.append(f"budget {sent['thinking_budget']}")
     params = record.get("params") or {}
     if params:
         parts.append(" ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()))

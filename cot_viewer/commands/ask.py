@@ -10,24 +10,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
+    build_request,
     exit_code,
     open_history,
     print_notices,
     read_prompt,
-    resolve_endpoint,
-    resolve_request,
+    resolve_config,
     stream_options,
     thinking_flags,
 )
 
 
-def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict | None]:
+def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, Any]:
     """Earlier turns of a conversation as plain messages (never their reasoning).
 
-    Returns (messages, conversation_id, parent_id, the last turn's thinking settings).
+    Returns (messages, conversation_id, parent_id, the last turn: a Transcript).
     ``ref`` empty means the latest.
     """
     if history is None:
@@ -50,10 +51,10 @@ def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, dict
     for t in turns:
         messages.append({"role": "user", "content": t.prompt})
         messages.append({"role": "assistant", "content": t.answer})
-    return messages, last.conversation_id, last.id, last.settings
+    return messages, last.conversation_id, last.id, last
 
 
-def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None, dict | None]:
+def build_messages(args: argparse.Namespace, history, prompt: str) -> tuple[list[dict], str | None, str | None, Any]:
     conversation_id = parent_id = previous = None
     messages: list[dict] = []
     if args.cont is not None:
@@ -95,15 +96,16 @@ def _failure_json(exc: CliError) -> None:
 def _run(args: argparse.Namespace) -> int:
     _fix_continue_prompt(args)
     prompt = read_prompt(args.prompt)
-    thinking_flags(args)  # a bad --param is a usage error before anything else happens
-    resolve_endpoint(args)  # a missing key or a bad config file: said before the history is opened
+    flags = thinking_flags(args)  # a bad --param is a usage error before anything else happens
+    resolved = resolve_config(args)  # a missing key or a bad config file: said before the history is opened
     tui = not (args.plain or args.json) and sys.stdout.isatty()
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
     if args.no_save:
         history = None
-    request = resolve_request(args, previous)
-    print_notices(request.plan.notices)
+    request = build_request(resolved, flags, previous)
+    notices = request.new_notices(previous.settings if previous is not None else None)
+    print_notices(notices)  # in a terminal, the app shows them too: this line sits behind its screen
     endpoint = request.endpoint
 
     from cot_viewer.store.history import Recorder
@@ -126,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     if tui:
         from cot_viewer.commands.tui import run_ask_tui
 
-        return run_ask_tui(args, endpoint, tr, history, store_error, request)
+        return run_ask_tui(args, endpoint, tr, history, store_error, request, notices)
 
     recorder = Recorder(tr, history)
     from cot_viewer.plain import PlainPrinter, print_json

@@ -6,18 +6,16 @@ import argparse
 import json
 
 from cot_viewer.cli import EXIT_USAGE, CliError
-from cot_viewer.commands.common import resolve_config
+from cot_viewer.commands.common import endpoint_for, resolve_config
 from cot_viewer.stream.events import ERROR_KINDS
 
 
 def run(args: argparse.Namespace) -> int:
     from cot_viewer.balance import BalanceError, fetch_balance
-    from cot_viewer.stream.endpoint import Endpoint
 
     r, _ = resolve_config(args)
-    endpoint = Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
     try:
-        balance = fetch_balance(endpoint, r.dialect, timeout=min(args.idle_timeout, 30.0))
+        balance = fetch_balance(endpoint_for(r), r.dialect, timeout=min(args.idle_timeout, 30.0))
     except BalanceError as exc:
         raise CliError(exc.message, ERROR_KINDS.get(exc.kind, EXIT_USAGE)) from None
     if args.json:
@@ -26,5 +24,3 @@ def run(args: argparse.Namespace) -> int:
         for line in balance.lines():
             print(f"{balance.provider}: {line}")
     return 0 if balance.available else ERROR_KINDS["balance"]
-
-

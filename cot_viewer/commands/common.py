@@ -38,12 +38,16 @@ def resolve_config(args: argparse.Namespace):
     return replace(r, api_key=key), cfg
 
 
-def resolve_endpoint(args: argparse.Namespace):
-    """The endpoint the flags, environment and config file select (see config.py)."""
+def endpoint_for(r):
+    """The stream.endpoint.Endpoint of a config.Resolved (no thinking fields yet)."""
     from cot_viewer.stream.endpoint import Endpoint
 
-    r, _ = resolve_config(args)
     return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def resolve_endpoint(args: argparse.Namespace):
+    """The endpoint the flags, environment and config file select (see config.py)."""
+    return endpoint_for(resolve_config(args)[0])
 
 
 def _check_url(url: str) -> None:
@@ -72,23 +76,24 @@ def thinking_flags(args: argparse.Namespace):
         raise CliError(str(exc)) from None
 
 
-def resolve_request(args: argparse.Namespace, previous: dict | None = None):
-    """The endpoint with its thinking fields: flags › ``previous`` (the turn being followed
-    up) › the config file's defaults for this provider. See request.py and thinking.py."""
-    from cot_viewer.pricing import PriceError
-    from cot_viewer.request import AskRequest
-    from cot_viewer.stream.endpoint import Endpoint
-    from cot_viewer.thinking import SettingsError, ThinkingSettings
+def resolve_request(args: argparse.Namespace):
+    """The endpoint with its thinking fields: flags › the config file's defaults for this
+    provider. See request.py and thinking.py."""
+    return build_request(resolve_config(args), thinking_flags(args))
 
-    r, cfg = resolve_config(args)
-    settings = r.thinking or ThinkingSettings()
-    if previous:
-        try:
-            settings = ThinkingSettings.from_dict(previous).over(settings)
-        except SettingsError:
-            pass  # an unreadable stored record: the config's defaults
-    settings = thinking_flags(args).over(settings)
-    request = AskRequest.build(Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env), r.dialect, settings, cfg)
+
+def build_request(resolved: tuple, flags, previous=None):
+    """:func:`resolve_request` from an already read ``resolve_config`` result and
+    ``thinking_flags`` (``ask`` checks both before it opens the history), with the settings
+    of ``previous`` — the turn being continued — between the flags and the config file."""
+    from cot_viewer.pricing import PriceError
+    from cot_viewer.request import AskRequest, inherited_settings
+    from cot_viewer.thinking import ThinkingSettings
+
+    r, cfg = resolved
+    inherited, notes = inherited_settings(previous, r.provider)
+    settings = flags.over(inherited.over(r.thinking or ThinkingSettings()))
+    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg, notes)
     try:
         request.prices()
     except PriceError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 
-def run_ask_tui(args, endpoint, tr, history, store_error, request=None) -> int:
+def run_ask_tui(args, endpoint, tr, history, store_error, request=None, notices=()) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
     from cot_viewer.commands.ask import report_outcome
     from cot_viewer.commands.common import exit_code, stream_options
@@ -22,7 +22,7 @@ def run_ask_tui(args, endpoint, tr, history, store_error, request=None) -> int:
     session = AskSession(
         endpoint=endpoint, options=options, history=history,
         store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], relay=relay,
-        request=request,
+        request=request, notices=list(notices),
     )
     app = CotViewerApp(lambda: AskScreen(session))
     try:

@@ -76,6 +76,7 @@ def stats(tr: Transcript) -> list[tuple[str, str]]:
         ("Prompt tokens", f"{usage['prompt_tokens']:,}" if isinstance(usage.get("prompt_tokens"), int) else None),
         ("Reasoning / answer characters", f"{tr.reasoning_len:,} / {tr.answer_len:,}"),
         ("Thinking settings", describe(tr.settings) or None),
+        ("Thinking notes", "; ".join((tr.settings or {}).get("notices") or []) or None),
         ("Cost", format_cost(tr.cost) or None),
         ("Error", tr.error),
         ("Transcript id", tr.id),

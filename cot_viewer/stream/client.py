@@ -455,6 +455,11 @@ def _server_message(text: str) -> str:
     return msg[:200]
 
 
+#: how servers say a model does not exist (DeepSeek, OpenAI, vLLM, Ollama, OpenRouter); a
+#: reply that only mentions the model ("this model does not support …") is a rejected request
+_NO_SUCH_MODEL = ("not exist", "not found", "no such model", "unknown model", "invalid model", "not a valid model")
+
+
 def http_error(status: int, text: str, endpoint: Endpoint, t: float, location: str | None = None) -> StreamError:
     """One line a person can act on, for an HTTP error status."""
     if 300 <= status < 400:
@@ -471,7 +476,7 @@ def http_error(status: int, text: str, endpoint: Endpoint, t: float, location: s
         return StreamError(t, "balance", f"insufficient balance (HTTP 402){suffix} — top up your account with {endpoint.provider}", status, text)
     if status == 429:
         return StreamError(t, "rate_limit", f"rate limited (HTTP 429){suffix} — retry later", status, text)
-    if "model" in lowered and any(w in lowered for w in ("not exist", "not found", "does not", "unknown", "invalid model")):
+    if status in (400, 404, 422) and "model" in lowered and any(w in lowered for w in _NO_SUCH_MODEL):
         models = "cot-viewer models" + ("" if endpoint.provider == "custom" else f" --provider {endpoint.provider}")
         return StreamError(
             t, "bad_request",

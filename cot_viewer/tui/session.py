@@ -20,6 +20,7 @@ class AskSession:
     save_error: str | None = None
     relay: Any = None  # stream.relay.Relay already streaming turns[-1] (started before the app)
     request: Any = None  # request.AskRequest: thinking settings reused (or re-planned) by follow-ups
+    notices: list = field(default_factory=list)  # notes on the first turn's request, shown on opening
 
     @property
     def last(self):

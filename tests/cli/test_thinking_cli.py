@@ -102,9 +102,11 @@ def test_retired_deepseek_names_are_mapped_with_a_notice(server, env, capsys, ol
 
 
 def test_explicit_think_wins_over_the_retired_name(server, env, capsys):
-    code, body, _ = ask(server, capsys, "deepseek", "--model", "deepseek-chat", "--think", "--effort", "low")
+    code, body, err = ask(server, capsys, "deepseek", "--model", "deepseek-chat", "--think", "--effort", "low")
     assert code == 0
     assert (body["model"], body["thinking"], body["reasoning_effort"]) == ("deepseek-flash", {"type": "enabled"}, "low")
+    [note] = [line for line in err.splitlines() if "note:" in line]  # says what is sent, not the old default
+    assert "deepseek-chat" in note and "thinking on" in note and "thinking off" not in note
 
 
 def test_unknown_model_names_it_and_suggests_models(server, env, capsys):
@@ -115,6 +117,31 @@ def test_unknown_model_names_it_and_suggests_models(server, env, capsys):
     line = err.strip().splitlines()[-1]
     assert "'deepseek-v9' does not exist" in line and "`cot-viewer models --provider deepseek`" in line
     assert KEY not in err
+
+
+@pytest.mark.parametrize("status, said, code, words", [
+    (400, "This model does not support reasoning_effort 'max'", 7, "the server rejected the request"),
+    (422, "Unknown parameter 'thinking_token_budget' for this model", 7, "the server rejected the request"),
+    (500, "Unknown error while the model was loading", 6, "server error"),
+])
+def test_a_rejected_setting_is_not_called_an_unknown_model(server, env, capsys, status, said, code, words):
+    """Servers mention the model when they refuse a thinking field; that is not "no such model"."""
+    server.enqueue(error_reply(status, said))
+    got, out, err = run(capsys, "ask", "--plain", "--retries", "0", "--provider", "deepseek",
+                        "--base-url", server.root_url, "--effort", "max", "hi")
+    line = err.strip().splitlines()[-1]
+    assert got == code and words in line and said in line
+    assert "does not exist" not in line
+
+
+def test_effort_none_turns_thinking_off_where_the_effort_field_has_no_none(server, env, capsys):
+    """`--help` offers `none`; DeepSeek's reasoning_effort takes low/high/max only."""
+    code, body, err = ask(server, capsys, "deepseek", "--effort", "none")
+    assert code == 0, err
+    assert without(body) == {"model": "deepseek-flash", "thinking": {"type": "disabled"}}
+    assert "--effort none: sent as thinking off" in err
+    code, body, err = ask(server, capsys, "ollama", "--effort", "none", chunks=ollama_chunks("Hmm.", "Yes."))
+    assert without(body, "model") == {"reasoning_effort": "none"} and "note:" not in err  # Ollama's own word
 
 
 # -- the other presets -----------------------------------------------------------------------
@@ -197,7 +224,7 @@ def test_settings_stored_shown_and_reused_by_follow_ups(server, env, capsys):
     assert doc["settings"]["effort"] == "max" and doc["settings"]["sent"]["reasoning_effort"] == "max"
     assert doc["settings"]["params"] == {"temperature": 0.5}
     code, out, _ = run(capsys, "history", "show", row["id"])
-    assert "thinking: effort max · temperature=0.5" in out and '"reasoning_effort": "max"' in out
+    assert "thinking: effort max · thinking on · temperature=0.5" in out and '"reasoning_effort": "max"' in out
     assert "cost: ~" in out and "USD (estimate)" in out
 
     # a follow-up reuses them…
@@ -213,6 +240,34 @@ def test_settings_stored_shown_and_reused_by_follow_ups(server, env, capsys):
     body = server.completions[-1].body
     assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body and body["temperature"] == 0.5
     assert "--effort max not sent: thinking is off" in err
+    # the next follow-up sends the same, and the note said on the turn before is not repeated
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "so?")
+    assert code == 0, err
+    body = server.completions[-1].body
+    assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body
+    assert "note:" not in err
+    assert json.loads(out)["settings"]["notices"] == ["--effort max not sent: thinking is off"]  # still on record
+
+
+def test_a_follow_up_on_another_provider_keeps_the_settings_but_not_the_request_fields(server, env, capsys):
+    """--param fields are one provider's; effort, thinking and budget mean the same everywhere."""
+    ask(server, capsys, "openrouter", "--effort", "high", "--param", "reasoning.exclude=false",
+        chunks=openrouter_chunks("Hmm.", "Yes."))
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "and?")
+    assert code == 0, err
+    body = server.completions[-1].body
+    assert without(body) == {"model": "deepseek-flash", "thinking": {"type": "enabled"}, "reasoning_effort": "high"}
+    [note] = [line for line in err.splitlines() if "note:" in line]
+    assert "reasoning.exclude" in note and "openrouter" in note and "deepseek" in note
+    assert json.loads(out)["settings"]["notices"] == [note.removeprefix("cot-viewer: note: ")]  # on record too
+    # on the same provider they are kept
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "--param", "seed=1", "fresh")
+    server.enqueue(stream_reply(deepseek_chunks("More.", "Sure.", model="deepseek-flash")))
+    code, out, err = run(capsys, "ask", "--json", "--provider", "deepseek", "--base-url", server.root_url, "-c", "and?")
+    assert server.completions[-1].body["seed"] == 1 and "note:" not in err
 
 
 def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypatch):
@@ -220,7 +275,7 @@ def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypa
     code, out, _ = run(capsys, "history", "list", "--json")
     tid = json.loads(out)[0]["id"]
     code, md, _ = run(capsys, "history", "export", tid, "--format", "md")
-    assert "| Thinking settings | effort low |" in md and "USD (estimate)" in md
+    assert "| Thinking settings | effort low · thinking on |" in md and "USD (estimate)" in md
     code, page, _ = run(capsys, "history", "export", tid, "--format", "html")
     assert "effort low" in page and "USD (estimate)" in page
     code, exported, _ = run(capsys, "history", "export", tid, "--format", "json")
@@ -237,6 +292,14 @@ def test_exports_carry_settings_and_cost(server, env, capsys, tmp_path, monkeypa
     code, out, _ = run(capsys, "history", "show", tid, "--json")
     again = json.loads(out)
     assert again["settings"] == doc["settings"] and again["cost"] == doc["cost"]
+
+
+def test_exports_carry_the_thinking_notes(server, env, capsys):
+    ask(server, capsys, "deepseek", "--effort", "max", "--thinking-budget", "5")
+    code, out, _ = run(capsys, "history", "list", "--json")
+    code, md, _ = run(capsys, "history", "export", json.loads(out)[0]["id"], "--format", "md")
+    assert "| Thinking settings | effort max · thinking on |" in md
+    assert "| Thinking notes | deepseek takes no thinking budget in the request; --thinking-budget 5 not sent |" in md
 
 
 # -- cost ---------------------------------------------------------------------------------------
@@ -331,7 +394,9 @@ def test_config_mistakes_are_one_line_usage_errors(server, env, capsys, monkeypa
     monkeypatch.setenv("COT_VIEWER_CONFIG", str(cfg))
     for text, said in (('[providers.deepseek]\ndialect = "klingon"\n', "unknown dialect 'klingon'"),
                        ('[providers.deepseek]\nthink = "yes"\n', "'think' must be true or false"),
-                       ('[prices."deepseek-flash"]\ninput = "cheap"\noutput = 1\n', 'prices."deepseek-flash"')):
+                       ('[prices."deepseek-flash"]\ninput = "cheap"\noutput = 1\n', 'prices."deepseek-flash"'),
+                       ('prices = 3\n', '[prices."MODEL"] tables expected'),
+                       ('[prices]\n"deepseek-flash" = 3\n', '[prices."MODEL"] tables expected')):
         cfg.write_text(text)
         code, out, err = run(capsys, "ask", "--plain", "--provider", "deepseek", "--base-url", server.root_url, "q")
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from tui_helpers import REASONING, screen_text, wait_until
-from loopback import deepseek_chunks, stream_reply
+from tui_helpers import REASONING, notified, screen_text, wait_until
+from loopback import deepseek_chunks, stream_reply, vllm_chunks
 
 from cot_viewer.request import AskRequest
 from cot_viewer.store.history import History
@@ -111,3 +111,35 @@ async def test_relayed_first_turn_sends_and_saves_the_settings(server, home):
 
 def without_messages(body: dict) -> dict:
     return {k: v for k, v in body.items() if k not in ("messages", "stream", "stream_options")}
+
+
+async def test_a_model_the_server_names_gets_its_price(server, home):
+    """A local server's model is asked for when the question starts (the new-question box);
+    the price in effect for it — here from the config file — is stamped then, not before."""
+    server.models = ["qwen3-8b"]
+    server.enqueue(stream_reply(vllm_chunks(REASONING, "hi", model="qwen3-8b"), delay=0.004))
+    config = {"prices": {"qwen3-8b": {"input": 1, "output": 2, "currency": "EUR"}}}
+    request = AskRequest.build(Endpoint("vllm", server.base_url, None), "vllm", ThinkingSettings(), config)
+    tr = Transcript(prompt="q", messages=[{"role": "user", "content": "q"}], provider="vllm", base_url=server.base_url)
+    request.stamp(tr)
+    s = AskSession(endpoint=request.endpoint, options=StreamOptions(), turns=[tr], request=request)
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(200, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", what="answered")
+        assert tr.model == "qwen3-8b" and tr.prices is not None and tr.prices["currency"] == "EUR"
+        assert "EUR (estimate)" in view.status.text
+        assert s.request.endpoint.model == "qwen3-8b"  # the request in use knows the model too
+
+
+async def test_the_first_turns_notes_are_notified_in_the_app(server, home):
+    """`cot-viewer ask --thinking-budget 5 …` in a terminal: the note would otherwise sit on
+    stderr behind the app's screen until it closes."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, "yes", model="deepseek-flash"), delay=0.004))
+    s = _session(server, None, ThinkingSettings(budget=5))
+    s.notices = s.request.plan.notices
+    assert s.notices == ["deepseek takes no thinking budget in the request; --thinking-budget 5 not sent"]
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        await wait_until(lambda: notified(app, "--thinking-budget 5 not sent"), what="the note")
+        await wait_until(lambda: app.screen.view.info.phase == "done", what="answered")

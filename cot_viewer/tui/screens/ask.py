@@ -50,6 +50,8 @@ class AskScreen(PaneScreen):
     def on_mount(self) -> None:
         self.query_one("#followup", Input).cursor_blink = self.app.cursor_blink
         self.view.monologue.focus()
+        for line in self.session.notices:  # what the provider could not take, and the like
+            self.notify(line, severity="warning")
         if self.session.turns:
             self.call_later(self._start)
 
@@ -131,6 +133,9 @@ class AskScreen(PaneScreen):
                 model = await asyncio.to_thread(first_model, endpoint)
                 endpoint = s.endpoint = dataclasses.replace(endpoint, model=model)
                 tr.model = model
+                if s.request is not None:  # the settings and the price for this model
+                    s.request = s.request.with_model(model)
+                    s.request.stamp(tr)
                 view.info.model = model or ""
             client = StreamClient(endpoint, s.options)
             apply, feed = recorder.apply, view.feed
@@ -232,11 +237,10 @@ class AskScreen(PaneScreen):
         event.input.value = ""
         if s.request is not None:
             # the settings in use stay unless this follow-up names new ones
-            s.request = dataclasses.replace(s.request, endpoint=s.endpoint)
             if not override.empty:
                 s.request = s.request.with_settings(override)
                 s.endpoint = s.request.endpoint
-                for line in s.request.plan.notices:
+                for line in s.request.new_notices(s.last.settings):
                     self.notify(line, severity="warning")
         elif not override.empty:
             self.notify("Thinking settings cannot be changed here; ask with `cot-viewer ask --effort …`.", severity="warning")

@@ -368,14 +368,13 @@ class HomeScreen(Screen):
         except CliError as exc:
             self.notify(exc.message, title="Cannot ask", severity="error", timeout=12)
             return
-        for line in request.plan.notices:
-            self.notify(line, severity="warning")
         endpoint = request.endpoint
         tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider=endpoint.provider,
                         base_url=endpoint.public_url, model=endpoint.model or "")
         request.stamp(tr)
         session = AskSession(endpoint=endpoint, options=stream_options(args), history=self.history,
-                             store_error=self.store_error, turns=[tr], request=request)
+                             store_error=self.store_error, turns=[tr], request=request,
+                             notices=request.plan.notices)
         self.app.push_screen(AskScreen(session, closable=True))
 
 

@@ -14,13 +14,19 @@ Scenarios:
   ``SNAP_EVERY`` batches, then ``close()`` and a final ``snapshot(answer, char_times)``.
   Reported for 5,000-char batches (the full-speed case) and for 100-token (400-char)
   batches (a slower stream, many more polls and snapshots).  Target: total ≤ 0.08 s.
-* the older per-token incremental figures (4-char feeds, polling every 50 tokens).
+* the older per-token incremental figures (4-char feeds, polling every 50 tokens);
+* command line: ``cot-viewer analyze ID`` against ``cot-viewer history show ID`` on the same
+  saved transcript (fresh processes, best of N each); the difference is what the analysis
+  costs a user.  Target: at most 0.5 s more than ``history show``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,6 +110,33 @@ def run_live(text: str, batch_chars: int, answer: str, char_times) -> tuple[floa
     return time.perf_counter() - t_start, worst, worst_snap, snaps + 1, final
 
 
+def command_line(text: str, answer: str, repeat: int) -> tuple[float, float]:
+    """Best-of-``repeat`` seconds of ``history show ID`` and ``analyze ID`` (fresh processes)."""
+    import compileall
+
+    from cot_viewer.store.history import History
+    from cot_viewer.transcript import Transcript
+
+    compileall.compile_dir(str(ROOT / "cot_viewer"), quiet=2)  # bytecode, as an install leaves it
+    with tempfile.TemporaryDirectory(prefix="cv-bench-analysis-") as home:
+        tr = Transcript(prompt="A 60,000-token trace", messages=[{"role": "user", "content": "…"}], status="complete")
+        tr.set_text(text, answer)
+        with History.open(Path(home) / "history.db") as h:
+            h.save(tr)
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+        env["COT_VIEWER_HOME"] = home
+
+        def run(*args: str) -> float:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "cot_viewer", *args], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            return time.perf_counter() - t0
+
+        show = min(run("history", "show", tr.id) for _ in range(repeat))
+        an = min(run("analyze", tr.id) for _ in range(repeat))
+    return show, an
+
+
 def main() -> int:
     if not CORPUS.exists():
         print(f"skipped: corpus not found at {CORPUS}")
@@ -137,6 +170,9 @@ def main() -> int:
           f"({inc_plain / tokens * 1e6:.1f} us/token)")
     print(f"  with steps_since() every {POLL_EVERY} tokens: {inc_poll * 1000:8.1f} ms")
     print(f"incremental == batch: {same}")
+    show, an = command_line(text, answer, repeat)
+    print(f"command line: history show {show * 1000:.0f} ms, analyze {an * 1000:.0f} ms: "
+          f"analyze costs {(an - show) * 1000:+.0f} ms more (target <= +500 ms)")
     return 0 if same else 1
 
 

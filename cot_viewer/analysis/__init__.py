@@ -99,14 +99,14 @@ from typing import TYPE_CHECKING, Any
 # the labeller's rules ~60 ms, and the TUI needs only the model while a child analyses.
 _WHERE = {
     "IncrementalAnalyzer": "core", "analyze": "core",
-    "label_spans": "labels",
+    "label_spans": "labeller",
     "LABELS": "model", "PHASE_KINDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model", "Cycle": "model",
     "Metrics": "model", "Phase": "model", "Step": "model",
 }
 
 if TYPE_CHECKING:
     from .core import IncrementalAnalyzer, analyze
-    from .labels import label_spans
+    from .labeller import label_spans
     from .model import LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
 
 # eager: the submodule ``segment`` would otherwise shadow the function of that name (~3 ms)

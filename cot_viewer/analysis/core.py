@@ -6,7 +6,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .labels import LabelContext, label_paragraph, prompt_words
+from .labeller import LabelContext, label_paragraph
+from .labels import prompt_words
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
 from .model import Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
@@ -38,13 +39,13 @@ def _make_record(
     spans = sentence_spans(text, start, end)
     if not spans:
         return None, ctx
-    labels, ctx2 = label_paragraph(text, spans, ctx, memo)
-    summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset)
+    labels, answers, ctx2 = label_paragraph(text, spans, ctx, memo)
+    summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset, answers)
     words, pivots, switches = text_counts(text[start:end])
     if offset:
         spans = [(s + offset, e + offset) for s, e in spans]
     return (
-        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches, LabelStats.of(spans, labels)),
+        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches, LabelStats.of(spans, labels, [summary.band] * len(spans))),
         ctx2,
     )
 
@@ -107,7 +108,7 @@ def _steps_of(records: Sequence[_ParRecord], p0: int, p1: int, phase: int) -> tu
         rec = records[p]
         k = rec.summary.first_step
         for (s, e), lab in zip(rec.spans, rec.labels):
-            out.append(Step(k, s, e, p, lab, phase))
+            out.append(Step(k, s, e, p, lab, phase, rec.summary.band))
             k += 1
     return tuple(out)
 
@@ -154,6 +155,7 @@ def _build(
     closed: bool,
     answer: str = "",
     char_times: CharTimes | None = None,
+    prompt: str | None = None,
 ) -> Analysis:
     summaries = [r.summary for r in records]
     timeline = TimeLine(char_times) if char_times else None
@@ -170,7 +172,7 @@ def _build(
     )
     steps = _all_steps(records, ranges)
     metrics = assemble_metrics(text, len(steps), len(records), cum[-1], pivots, switches, stats, phases, cycle_words,
-                               answer, timeline)
+                               answer, timeline, prompt=prompt)
     return Analysis(steps=steps, phases=phases, metrics=metrics)
 
 
@@ -180,8 +182,8 @@ def analyze(
     """Segment, label, phase and measure a complete reasoning text.
 
     ``prompt``: the problem text, optional.  With it, a sentence that mostly repeats the
-    problem's words is labelled Read (see :func:`cot_viewer.analysis.labels.prompt_words`);
-    without it the labels are exactly those of earlier releases."""
+    problem's words is labelled Read (see :func:`cot_viewer.analysis.labels.prompt_words`),
+    and a choice letter's option value counts as stating that answer."""
     records: list[_ParRecord] = []
     ctx = LabelContext(prompt=prompt_words(prompt))
     nsteps = 0
@@ -191,7 +193,7 @@ def analyze(
         if rec is not None:
             records.append(rec)
             nsteps += len(rec.spans)
-    return _build(reasoning, records, True, answer, char_times)
+    return _build(reasoning, records, True, answer, char_times, prompt)
 
 
 class IncrementalAnalyzer:
@@ -226,6 +228,7 @@ class IncrementalAnalyzer:
         self._fences: list[int] = []  # code fences found in the open region
         self._records: list[_ParRecord] = []
         self._ctx = LabelContext(prompt=prompt_words(prompt))
+        self._prompt = prompt
         self._nsteps = 0
         self._closed = False
         self._version = 0
@@ -403,7 +406,7 @@ class IncrementalAnalyzer:
             idx = rec.summary.first_step
             for (s, e), lab in zip(rec.spans, rec.labels):
                 if idx >= n:
-                    out.append(Step(idx, s, e, p, lab))
+                    out.append(Step(idx, s, e, p, lab, band=rec.summary.band))
                 idx += 1
         return out
 
@@ -441,7 +444,7 @@ class IncrementalAnalyzer:
             switches += open_rec.switches
         metrics = assemble_metrics(text, len(steps), len(records), words, pivots, switches, stats, phases,
                                    cycle_words, answer, timeline, phrases=self._answers.candidates(text),
-                                   boxed=self._answers.boxed(text))
+                                   boxed=self._answers.boxed(text), prompt=self._prompt)
         result = Analysis(steps=steps, phases=phases, metrics=metrics)
         self._snap_cache = (key, result)
         return result

@@ -28,23 +28,22 @@ def to_json(tr, analysis) -> dict:
     }
 
 
-def _pct(x) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
 def render_text(tr, analysis) -> str:
+    from cot_viewer.export.outline import answer_summary, transition_rows, verify_summary
     from cot_viewer.safe import terminal_safe
 
     m = analysis.metrics.to_dict()
     text = tr.reasoning
     lines = [f"{tr.id} · {tr.model} · {len(analysis.steps)} steps in {m['paragraphs']} paragraphs, {m['words']} words"]
     lines.append(
-        f"pivots {m['pivots']} · approach switches {m['approach_switches']} · verify episodes {m['verify_episodes']}"
-        f" (first at {_pct(m['first_verify_at'])}) · cycles {m['cycle_count']}"
-        f" · final answer {m['final_answer'] or '-'} first reached at {_pct(m['first_answer_at'])} of the reasoning"
+        f"pivots {m['pivots']} · approach switches {m['approach_switches']} · verify episodes {verify_summary(m)}"
+        f" · cycles {m['cycle_count']} · final answer {terminal_safe(answer_summary(m) or 'none found')}"
     )
     shares = m.get("label_share") or {}
-    lines.append("labels: " + ", ".join(f"{k} {_pct(v)}" for k, v in shares.items() if v))
+    lines.append("labels: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items() if v))
+    bands = m.get("band_share") or {}
+    lines.append("paragraph bands: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in bands.items() if v))
+    lines.append("transitions: " + "; ".join(f"{a.lower()} → {b}" for a, b in transition_rows(m)))
     for ph in analysis.phases:
         name = ph.kind.capitalize() + (f" {ph.number}" if ph.kind == "reconstruction" else "")
         secs = f" · {ph.seconds:.1f} s" if ph.seconds is not None else ""
@@ -53,7 +52,8 @@ def render_text(tr, analysis) -> str:
             snippet = " ".join(terminal_safe(text[st.start : st.end]).split())
             if len(snippet) > 100:
                 snippet = snippet[:99] + "…"
-            lines.append(f"{st.index + 1:5}  {st.label:<9} {snippet}")
+            band = {"Verify": "V", "Explore": "E"}.get(st.band, " ")
+            lines.append(f"{st.index + 1:5}  {band} {st.label:<9} {snippet}")
     return "\n".join(lines) + "\n"
 
 

@@ -116,7 +116,20 @@ _RESULT_BEFORE_RE = re.compile(
 )
 
 
-def _number_at(m: re.Match[str]) -> Fraction | None:
+def _number_at(m: re.Match[str], near: float) -> Fraction | None:
+    """The value of a number token, or None when it is not within rounding of ``near``
+    (most numbers of a text are not: they are skipped without building a Fraction)."""
+    try:
+        if m.group(1) is not None:
+            approx = float(m.group(1)) / float(m.group(2))
+        else:
+            approx = float(m.group(3).replace(",", ""))
+            if m.group(4) is not None:
+                approx /= float(m.group(4))
+        if abs(approx - near) > 1e-9 * max(1.0, abs(near)):
+            return None
+    except (ValueError, ZeroDivisionError):
+        return None
     try:
         if m.group(1) is not None:
             den = Fraction(m.group(2))
@@ -160,10 +173,9 @@ def find_answer(text: str, answer: str, prompt: str | None = None) -> int | None
     hits: list[tuple[int, int]] = []
     if key.startswith("num:"):
         want = number_value(_ASSIGN_RE.sub("", _unwrap(answer), count=1))
+        near = float(want) if want is not None else 0.0
         for m in _NUM_TOKEN_RE.finditer(text):
-            if m.group(1) is None and not _whole_token(text, m.start(), m.end()):
-                continue
-            if _number_at(m) == want:
+            if _number_at(m, near) == want and (m.group(1) is not None or _whole_token(text, m.start(), m.end())):
                 hits.append((m.start(), m.end()))
         return _first(text, hits)
     if key.startswith("choice:"):

@@ -17,6 +17,7 @@ these functions: one definition of every feature.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -28,14 +29,18 @@ MAX_TOKENS = 60  # words and word pairs are taken from a sentence's first MAX_TO
 _TOKEN_RE = re.compile(r"\\[a-z]+|[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|\*\*|[^\sa-z\d]")
 _KEEP_LETTERS = frozenset("ai")
 _PUNCT_KEEP = frozenset("?:.!,=()[]{}$^+-*/<>|")
+_LATEX_KEEP = frozenset(("\\boxed", "\\frac", "\\dfrac", "\\text", "\\sqrt", "\\cdot", "\\times"))
 
 
+@functools.lru_cache(maxsize=16384)
 def _fold(tok: str) -> str:
+    """A token's class: numbers are "0", single-letter variables "v", LaTeX commands other
+    than a few common ones "\\x", rare symbols "#"; words and punctuation stay."""
     c = tok[0]
     if c.isdigit():
         return "0"
     if c == "\\":
-        return tok if tok in ("\\boxed", "\\frac", "\\dfrac", "\\text", "\\sqrt", "\\cdot", "\\times") else "\\x"
+        return tok if tok in _LATEX_KEEP else "\\x"
     if len(tok) == 1 and c.isalpha() and c not in _KEEP_LETTERS:
         return "v"
     if not c.isalnum() and c not in _PUNCT_KEEP and tok != "**":
@@ -43,9 +48,9 @@ def _fold(tok: str) -> str:
     return tok
 
 
-def tokens(sentence: str) -> list[str]:
-    """Folded tokens of the sentence (see the module docstring)."""
-    return [_fold(t) for t in _TOKEN_RE.findall(sentence.lower(), 0, 4 * MAX_TOKENS + 200)[:MAX_TOKENS]]
+def tokens(text: str) -> list[str]:
+    """Folded tokens of the first MAX_TOKENS tokens of ``text`` (see the module docstring)."""
+    return list(map(_fold, _TOKEN_RE.findall(text.lower(), 0, 4 * MAX_TOKENS + 200)[:MAX_TOKENS]))
 
 
 def _bucket(n: int, edges: tuple[int, ...]) -> int:
@@ -56,71 +61,45 @@ def _bucket(n: int, edges: tuple[int, ...]) -> int:
 
 
 _WORD_EDGES = (2, 5, 10, 20, 40)
-_OPS_RE = re.compile(r"[=<>≤≥≈×÷±*/^+]|\\(?:times|cdot|div|frac|dfrac|sqrt|approx|le|ge|neq)\b|\s-\s|−")
-_LETTER_RE = re.compile(r"[A-Za-z]")
 
 
-def own_keys(sentence: str, rule: str, strong: bool, markers: tuple[str, ...] = (), core: str = "") -> tuple[
-        list[str], list[str]]:
+def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str], list[str]]:
     """``(own, as_prev)``: the keys of the sentence itself, and those it passes to the
-    sentence after it.  ``rule``, ``strong``: the rules' label of the sentence on its own
-    (:func:`cot_viewer.analysis.labels.base_label`); ``markers``, ``core``: the leading
-    discourse markers and the rest of the sentence (``labels.sentence_features``)."""
+    sentence after it (each list without repeats).  ``f``: the sentence's
+    ``labels.sentence_features``; ``rule``, ``strong``: the rules' label of it on its own
+    (:func:`cot_viewer.analysis.labels.base_label`)."""
     toks = tokens(sentence)
-    words = [t for t in toks if t[0].isalpha()]
+    uni = list(dict.fromkeys(toks))
     out = [f"r:{rule}", f"rs:{rule}:{int(strong)}"]
-    seen = set()
-    uni = []
-    for t in toks:
-        if t not in seen:
-            seen.add(t)
-            uni.append(t)
-            out.append("u:" + t)
-    for a, b in zip(toks, toks[1:]):
-        k = f"b:{a} {b}"
-        if k not in seen:
-            seen.add(k)
-            out.append(k)
-    head = toks[:3]
-    if head:
-        out.append("f1:" + head[0])
-        if len(head) > 1:
-            out.append("f2:" + " ".join(head[:2]))
-        if len(head) > 2:
-            out.append("f3:" + " ".join(head))
-        last = toks[-1]
-        out.append("l:" + last)
-    else:
-        last = ""
-    mk = " ".join(markers[:2]) if markers else "-"
-    out.append("m:" + mk)
-    ctoks = [_fold(t) for t in _TOKEN_RE.findall(core, 0, 60)[:2]]
+    out += ["u:" + t for t in uni]
+    out += ["b:" + a + " " + b for a, b in dict.fromkeys(zip(toks, toks[1:]))]
+    nwords = sum(1 for t in toks if t[0].isalpha())
+    nw = _bucket(nwords, _WORD_EDGES)
+    mk = " ".join(f.markers[:2]) if f.markers else "-"
+    out += [f"n:{nw}", "m:" + mk, f"mn:{mk}:{nw}"]  # "Wait." alone vs "Wait, the problem says …"
+    prev = [f"pr:{rule}", f"pn:{nw}", f"pm:{mk}"]
+    if toks:
+        head = toks[0]
+        out += ["f1:" + head, f"fn:{head}:{nw}", "l:" + toks[-1]]
+        prev += ["pf1:" + head, "pl:" + toks[-1]]
+        if len(toks) > 1:
+            two = head + " " + toks[1]
+            out.append("f2:" + two)
+            prev.append("pf2:" + two)
+            if len(toks) > 2:
+                out.append("f3:" + two + " " + toks[2])
+    ctoks = tokens(f.core[:40])[:2]
     if ctoks:
-        out.append("c1:" + ctoks[0])
-        out.append("c2:" + " ".join(ctoks))
-        out.append(f"rc:{rule}:{ctoks[0]}")
-    nw = _bucket(len(words), _WORD_EDGES)
-    out.append(f"n:{nw}")
-    out.append(f"mn:{mk}:{nw}")  # "Wait." alone vs "Wait, the problem says …"
-    if head:
-        out.append(f"fn:{head[0]}:{nw}")
+        out += ["c1:" + ctoks[0], "c2:" + " ".join(ctoks), f"rc:{rule}:{ctoks[0]}"]
     eqs = sentence.count("=")
-    out.append(f"eq:{min(eqs, 3)}")
-    ops = len(_OPS_RE.findall(sentence))
-    out.append(f"ops:{_bucket(ops, (0, 1, 3, 6))}")
-    digits = sum(ch.isdigit() for ch in sentence)
-    letters = len(_LETTER_RE.findall(sentence))
-    out.append(f"dig:{_bucket(digits, (0, 2, 6))}")
-    if letters and digits + ops > letters:
+    digits = sum(map(str.isdigit, sentence))
+    out += [f"eq:{min(eqs, 3)}", f"ops:{_bucket(f.ops, (0, 1, 3, 6))}", f"dig:{_bucket(digits, (0, 2, 6))}"]
+    letters = sum(map(str.isalpha, sentence))
+    if letters and digits + f.ops > letters:
         out.append("mathy")
     if "\\[" in sentence or "$$" in sentence:
         out.append("display")
-    prev = [f"pr:{rule}", f"pn:{nw}", "pl:" + last, f"pm:{mk}"]
-    if head:
-        prev.append("pf1:" + head[0])
-        if len(head) > 1:
-            prev.append("pf2:" + " ".join(head[:2]))
-    prev.extend("pu:" + t for t in uni)
+    prev += ["pu:" + t for t in uni]
     if eqs:
         prev.append("peq")
     return out, prev
@@ -130,7 +109,7 @@ def sentence_keys(sentence: str) -> tuple[list[str], list[str], Any]:
     """``own_keys`` of the sentence with its rule label, and its rule features
     (:func:`cot_viewer.analysis.labels.sentence_features`)."""
     f = sentence_features(sentence)
-    own, as_prev = own_keys(sentence, *base_label(f), f.markers, f.core)
+    own, as_prev = own_keys(sentence, f, *base_label(f))
     return own, as_prev, f
 
 

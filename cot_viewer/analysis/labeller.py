@@ -51,6 +51,7 @@ class Labeller:
         self.bias = tuple(float(b) for b in bias)
         self.weights = {k: tuple(float(x) for x in v) for k, v in weights.items()}
         self._zero = (0.0,) * len(self.classes)
+        self._positions = {k: v for k, v in self.weights.items() if k.startswith("pos:")}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Labeller":
@@ -61,15 +62,11 @@ class Labeller:
         return cls(d["classes"], d["bias"], d["weights"])
 
     def _sum(self, keys: Sequence[str], start: Vec) -> Vec:
-        acc = list(start)
         get = self.weights.get
-        n = len(acc)
-        for k in keys:
-            w = get(k)
-            if w is not None:
-                for j in range(n):
-                    acc[j] += w[j]
-        return tuple(acc)
+        hits = [w for w in map(get, keys) if w is not None]
+        if not hits:
+            return start
+        return tuple(map(sum, zip(start, *hits)))
 
     def sentence(self, sentence: str) -> SentenceScore:
         own, as_prev, f = sentence_keys(sentence)
@@ -79,12 +76,11 @@ class Labeller:
         """The class of a sentence (``Answer`` included): ``prev`` is the ``as_prev`` of
         the sentence before it (:meth:`start` for the first one), ``index`` its place,
         ``prompt`` the problem text's words if known."""
-        keys = [position_key(index)]
+        pos = self._positions.get(position_key(index), self._zero)
         if prompt is not None:
-            keys.extend(prompt_keys(score.feat, prompt))
-        s = self._sum(keys, score.own)
-        best = max(range(len(s)), key=lambda j: (s[j] + prev[j], -j))
-        return self.classes[best]
+            pos = self._sum(prompt_keys(score.feat, prompt), pos)
+        s = list(map(sum, zip(score.own, prev, pos)))
+        return self.classes[s.index(max(s))]
 
     def label_of(self, cls: str) -> str:
         """The label reported for a class (Answer is reported as ``ANSWER_AS``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_right
 from typing import Sequence
@@ -394,9 +395,7 @@ class LabelStats:
             self.chars[k] += other.chars[k]
         for k in range(len(BANDS)):
             self.band_chars[k] += other.band_chars[k]
-        for k, v in enumerate(other.trans):
-            if v:
-                self.trans[k] += v
+        self.trans = list(map(operator.add, self.trans, other.trans))
         if other.first_label is not None:
             if self.last_label is not None:
                 self.trans[self.last_label * len(LABELS) + other.first_label] += 1

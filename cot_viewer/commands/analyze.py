@@ -44,6 +44,7 @@ def render_text(tr, analysis) -> str:
     bands = m.get("band_share") or {}
     lines.append("paragraph bands: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in bands.items() if v))
     lines.append("transitions: " + "; ".join(f"{a.lower()} → {b}" for a, b in transition_rows(m)))
+    lines.append("(V / E before a label: the step's paragraph is a Verify / Explore episode)")
     for ph in analysis.phases:
         name = ph.kind.capitalize() + (f" {ph.number}" if ph.kind == "reconstruction" else "")
         secs = f" · {ph.seconds:.1f} s" if ph.seconds is not None else ""

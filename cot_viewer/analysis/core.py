@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .labeller import LabelContext, label_paragraph
-from .labels import prompt_words
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
 from .model import Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
@@ -181,11 +180,10 @@ def analyze(
 ) -> Analysis:
     """Segment, label, phase and measure a complete reasoning text.
 
-    ``prompt``: the problem text, optional.  With it, a sentence that mostly repeats the
-    problem's words is labelled Read (see :func:`cot_viewer.analysis.labels.prompt_words`),
-    and a choice letter's option value counts as stating that answer."""
+    ``prompt``: the problem text, optional: a choice letter's option value ("(C) 7") then
+    counts as stating that answer.  The labels do not depend on it."""
     records: list[_ParRecord] = []
-    ctx = LabelContext(prompt=prompt_words(prompt))
+    ctx = LabelContext()
     nsteps = 0
     memo: dict = {}  # repeated sentences ("Wait.", "Let me check.") are labelled once
     for ps, pe in paragraph_spans(reasoning):
@@ -227,7 +225,7 @@ class IncrementalAnalyzer:
         self._line_at = 0
         self._fences: list[int] = []  # code fences found in the open region
         self._records: list[_ParRecord] = []
-        self._ctx = LabelContext(prompt=prompt_words(prompt))
+        self._ctx = LabelContext()
         self._prompt = prompt
         self._nsteps = 0
         self._closed = False

@@ -9,8 +9,7 @@ complete, and the incremental analyser equals the batch one.
 
 The weights are plain data written by ``tools/train_labeller.py`` (logistic regression on
 ThinkARM's human labels; method and figures in ``docs/analysis.md``).  Inference is pure
-Python and deterministic.  With the problem text (``prompt=``), keys saying how much of a
-sentence repeats it are added (:func:`cot_viewer.analysis.features.prompt_keys`).
+Python and deterministic.  The problem text is not used (see ``docs/analysis.md``).
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .features import position_key, prompt_keys, sentence_keys
-from .labels import PromptInfo, prompt_words
+from .features import position_key, sentence_keys
 from .model import LABELS
 
 __all__ = ["LABELS", "ANSWER_AS", "WEIGHTS_PATH", "Labeller", "LabelContext", "default_labeller",
@@ -40,7 +38,7 @@ class SentenceScore:
 
     own: Vec  # bias + weights of its own keys
     as_prev: Vec  # weights of the keys it passes to the next sentence
-    feat: Any  # labels.sentence_features() of it (for the prompt keys)
+    feat: Any  # labels.sentence_features() of it
 
 
 class Labeller:
@@ -72,13 +70,10 @@ class Labeller:
         own, as_prev, f = sentence_keys(sentence)
         return SentenceScore(self._sum(own, self.bias), self._sum(as_prev, self._zero), f)
 
-    def decide(self, score: SentenceScore, prev: Vec, index: int, prompt: PromptInfo | None = None) -> str:
+    def decide(self, score: SentenceScore, prev: Vec, index: int) -> str:
         """The class of a sentence (``Answer`` included): ``prev`` is the ``as_prev`` of
-        the sentence before it (:meth:`start` for the first one), ``index`` its place,
-        ``prompt`` the problem text's words if known."""
+        the sentence before it (:meth:`start` for the first one), ``index`` its place."""
         pos = self._positions.get(position_key(index), self._zero)
-        if prompt is not None:
-            pos = self._sum(prompt_keys(score.feat, prompt), pos)
         s = list(map(sum, zip(score.own, prev, pos)))
         return self.classes[s.index(max(s))]
 
@@ -90,14 +85,13 @@ class Labeller:
         """The ``prev`` vector of the first sentence of a trace."""
         return self._sum(("pbos",), self._zero)
 
-    def label_sentences(self, sentences: Sequence[str], prompt: str | None = None) -> list[str]:
+    def label_sentences(self, sentences: Sequence[str]) -> list[str]:
         """Labels of consecutive sentences of one trace."""
         out: list[str] = []
         prev = self.start()
-        pw = prompt_words(prompt)
         for i, s in enumerate(sentences):
             sc = self.sentence(s)
-            out.append(self.label_of(self.decide(sc, prev, i, pw)))
+            out.append(self.label_of(self.decide(sc, prev, i)))
             prev = sc.as_prev
         return out
 
@@ -114,7 +108,6 @@ class LabelContext:
 
     sentences: int = 0  # sentences already labelled
     prev: Vec | None = None  # as_prev of the last sentence (None: none yet)
-    prompt: PromptInfo | None = None  # the problem text's words, if known (labels.prompt_words())
 
 
 def label_paragraph(
@@ -127,7 +120,6 @@ def label_paragraph(
     model = labeller or default_labeller()
     prev = ctx.prev if ctx.prev is not None else model.start()
     index = ctx.sentences
-    pw = ctx.prompt
     labels: list[str] = []
     answers: list[bool] = []
     for s, e in spans:
@@ -137,16 +129,16 @@ def label_paragraph(
             sc = model.sentence(sent)
             if memo is not None:
                 memo[sent] = sc
-        cls = model.decide(sc, prev, index, pw)
+        cls = model.decide(sc, prev, index)
         answers.append(cls == "Answer")
         labels.append(model.label_of(cls))
         prev = sc.as_prev
         index += 1
-    return labels, answers, LabelContext(index, prev, pw)
+    return labels, answers, LabelContext(index, prev)
 
 
-def label_spans(text: str, spans: Sequence[tuple[int, int, int]], prompt: str | None = None) -> list[str]:
+def label_spans(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
     """Label arbitrary ``(start, end, paragraph)`` spans of ``text`` (in order): our own
     steps, or a corpus' own chunks."""
-    labels, _, _ = label_paragraph(text, [(s, e) for s, e, _ in spans], LabelContext(prompt=prompt_words(prompt)))
+    labels, _, _ = label_paragraph(text, [(s, e) for s, e, _ in spans], LabelContext())
     return labels

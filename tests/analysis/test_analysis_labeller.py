@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO.parent / "shared" / "corpus" / "thinkarm-gold.jsonl"
 TEST_PROBLEMS = ("sum-n-over-n4", "terminating-decimals")  # as in tools/train_labeller.py
 # measured once on the test split when the weights were trained (docs/analysis.md) minus a margin
-TEST_ACCURACY_FLOOR = 0.68
-TEST_KAPPA_FLOOR = 0.58
+TEST_ACCURACY_FLOOR = 0.745  # measured 0.775
+TEST_KAPPA_FLOOR = 0.645  # measured 0.676
 
 
 def test_the_weights_are_plain_compact_data():

@@ -9,7 +9,7 @@ from cot_viewer.analysis import PHASE_KINDS, analyze
 TRACE = (
     "Okay, so the problem says a shop sells pens at $2 each. We are given that Ann buys 7 pens.\n\n"  # p0
     "First, I need to find the total cost. The total is 7 * 2 = 14 dollars. "
-    "So the cost is 14 dollars, which seems right.\n\n"  # p1 bloom
+    "Therefore, the total cost is 14 dollars.\n\n"  # p1 bloom, ends with a candidate answer
     "Wait, let me check that again. 7 * 2 = 14, yes. That matches the earlier result, "
     "so the total stays 14 and nothing changes here at all.\n\n"  # p2 cycle 1 (pivot 1)
     "Hmm, but what if there is a discount? The problem does not mention one, so the price "
@@ -37,6 +37,26 @@ def test_phase_structure(an):
     for st in an.steps:
         ph = an.phases[st.phase]
         assert ph.first_step <= st.index <= ph.last_step
+
+
+def test_bloom_runs_until_a_candidate_answer_is_stated():
+    """A "Wait" after an intermediate result does not end the first attempt; one after the
+    first candidate answer does."""
+    t = (
+        "Okay, so the problem says a box holds 6 rows of 4 eggs and we want the eggs in 3 boxes.\n\n"
+        "First, one box: 6 * 4 = 24 eggs in each box, so that part is settled.\n\n"
+        "Wait, I should make sure the rows are full. The problem says they are, so each box holds 24.\n\n"
+        "Now the three boxes: 3 * 24 = 72. Therefore, the total number of eggs is 72.\n\n"
+        "Wait, let me check that again. 24 + 24 + 24 = 72, which matches.\n\n"
+        "So the answer is 72."
+    )
+    an = analyze(t)
+    kinds = [(p.kind, p.first_step) for p in an.phases]
+    bloom = next(p for p in an.phases if p.kind == "bloom")
+    first_wait = an.steps[next(i for i, s in enumerate(an.steps) if t[s.start:s.end].startswith("Wait, I should"))]
+    check = an.steps[next(i for i, s in enumerate(an.steps) if t[s.start:s.end].startswith("Wait, let me check"))]
+    assert bloom.first_step <= first_wait.index <= bloom.last_step, kinds  # still the first attempt
+    assert an.phases[check.phase].kind == "reconstruction", kinds  # after "the total … is 72"
 
 
 def test_phases_change_only_at_paragraph_boundaries(an):

@@ -60,8 +60,7 @@ class Labeller:
         return cls(d["classes"], d["bias"], d["weights"])
 
     def _sum(self, keys: Sequence[str], start: Vec) -> Vec:
-        get = self.weights.get
-        hits = [w for w in map(get, keys) if w is not None]
+        hits = list(filter(None, map(self.weights.get, keys)))
         if not hits:
             return start
         return tuple(map(sum, zip(start, *hits)))

@@ -7,13 +7,13 @@ skipped.
 
 Scenarios:
 
-* batch: ``analyze()`` of the whole trace (target ≤ 0.08 s);
+* batch: ``analyze()`` of the whole trace (target ≤ 0.5 s);
 * live: what the TUI does while the trace streams at full speed (60,000 tokens in about
   0.45 s): the text arrives in batches (one ``feed()`` per ~50 ms frame, i.e. the tokens
   of a frame joined), ``steps_since(last)`` after every batch, ``snapshot()`` every
   ``SNAP_EVERY`` batches, then ``close()`` and a final ``snapshot(answer, char_times)``.
   Reported for 5,000-char batches (the full-speed case) and for 100-token (400-char)
-  batches (a slower stream, many more polls and snapshots).  Target: total ≤ 0.08 s.
+  batches (a slower stream, many more polls and snapshots).  Target: total ≤ 0.5 s.
 * the older per-token incremental figures (4-char feeds, polling every 50 tokens);
 * command line: ``cot-viewer analyze ID`` against ``cot-viewer history show ID`` on the same
   saved transcript (fresh processes, best of N each); the difference is what the analysis
@@ -162,7 +162,7 @@ def main() -> int:
     batch = best_of(repeat, lambda: analyze(text, answer, times))
     print(f"trace: {len(text):,} chars, ~{tokens:,} tokens of {TOKEN_CHARS} chars, "
           f"{len(result.steps):,} steps, {len(result.phases)} phases; best of {repeat} runs")
-    print(f"analyze() batch:                       {batch * 1000:8.1f} ms  (target <= 80 ms)")
+    print(f"analyze() batch:                       {batch * 1000:8.1f} ms  (target <= 500 ms)")
     same = True
     for batch_chars, name in LIVE_BATCHES:
         runs = [run_live(text, batch_chars, answer, times) for _ in range(repeat)]
@@ -170,7 +170,7 @@ def main() -> int:
         ok = final.to_dict(text) == result.to_dict(text)
         same = same and ok
         nb = (len(text) + batch_chars - 1) // batch_chars
-        print(f"live, {name}: {total * 1000:8.1f} ms total  (target <= 80 ms; {nb} batches, {snaps} snapshots; "
+        print(f"live, {name}: {total * 1000:8.1f} ms total  (target <= 500 ms; {nb} batches, {snaps} snapshots; "
               f"max per batch {worst * 1000:.1f} ms, max snapshot {worst_snap * 1000:.1f} ms; equals batch: {ok})")
     inc_plain = best_of(repeat, lambda: run_incremental(text, poll=False))
     inc_poll = best_of(repeat, lambda: run_incremental(text, poll=True))

@@ -44,7 +44,8 @@ def _make_record(
     if offset:
         spans = [(s + offset, e + offset) for s, e in spans]
     return (
-        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches, LabelStats.of(spans, labels, [summary.band] * len(spans))),
+        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches,
+                   LabelStats.of(spans, labels, [summary.band] * len(spans))),
         ctx2,
     )
 

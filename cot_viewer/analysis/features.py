@@ -124,7 +124,9 @@ def position_key(index: int) -> str:
 def prompt_keys(f: Any, prompt: PromptInfo) -> list[str]:
     """Keys saying how much of the sentence (``labels.sentence_features``) repeats the
     problem text: the share of its content words and of its numbers the problem uses, and
-    whether it copies the problem's expression.  Only given when the problem is known."""
+    whether it copies the problem's expression.  Used in training only, on half the
+    responses (``tools/train_labeller.py``); the shipped labeller leaves them out (see
+    docs/analysis.md), but the shipped weights are those of that training run."""
     o = prompt_overlap(f, prompt)
     out = ["prompt"]
     if o.words >= 2:

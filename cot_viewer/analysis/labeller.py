@@ -38,7 +38,6 @@ class SentenceScore:
 
     own: Vec  # bias + weights of its own keys
     as_prev: Vec  # weights of the keys it passes to the next sentence
-    feat: Any  # labels.sentence_features() of it
 
 
 class Labeller:
@@ -66,8 +65,8 @@ class Labeller:
         return tuple(map(sum, zip(start, *hits)))
 
     def sentence(self, sentence: str) -> SentenceScore:
-        own, as_prev, f = sentence_keys(sentence)
-        return SentenceScore(self._sum(own, self.bias), self._sum(as_prev, self._zero), f)
+        own, as_prev, _ = sentence_keys(sentence)
+        return SentenceScore(self._sum(own, self.bias), self._sum(as_prev, self._zero))
 
     def decide(self, score: SentenceScore, prev: Vec, index: int) -> str:
         """The class of a sentence (``Answer`` included): ``prev`` is the ``as_prev`` of

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from ._needles import cue_scanner, searcher
 from .segment import MASK, _is_math_line, mask_protected

@@ -134,17 +134,35 @@ def summarize_paragraph(
         interim,
         commit or any(answers),  # candidate
         bool(_ABANDON_RE.match(first)),  # abandons
-        paragraph_band(labels),
+        paragraph_band(labels, first),
     )
 
 
-def paragraph_band(labels: Sequence[str]) -> str:
-    """The annotators' paragraph level: Verify for a paragraph that opens a check (its first
-    sentence that is not Monitor is Verify) or is mostly checking, Explore for one that
-    opens with a tentative idea, General otherwise."""
-    first = next((lab for lab in labels if lab != "Monitor"), None)
-    if first in ("Verify", "Explore"):
-        return first
+_CHECK_OPEN_RE = re.compile(
+    r"^\W*(?:(?:wait|hmm+|but|so|okay|ok|now|alright|actually),?\s+)*"
+    r"(?:let me|let's|let us|i(?:'ll| will| should| need to)|to be (?:sure|safe))\s+(?:just\s+|quickly\s+|also\s+|now\s+|again\s+)*"
+    r"(?:double[- ]?check|check|verify|confirm|make sure|re-?check|re-?verify|re-?examine|sanity[- ]check|plug)",
+    re.I,
+)
+_EXPLORE_OPEN_RE = re.compile(
+    r"^\W*(?:(?:wait|hmm+|but|so|okay|ok|or)\W*\s+)*"
+    r"(?:alternatively|maybe|perhaps|what if|what about|another (?:way|approach|idea))\b",
+    re.I,
+)
+
+
+def paragraph_band(labels: Sequence[str], first: str = "") -> str:
+    """The annotators' paragraph level: Verify for a paragraph that opens a check ("let me
+    check…", or its first sentence that is not Monitor is Verify) or is mostly checking,
+    Explore for one that opens with a tentative idea, General otherwise.  ``first``: the
+    paragraph's first sentence."""
+    if _CHECK_OPEN_RE.match(first):
+        return "Verify"
+    if _EXPLORE_OPEN_RE.match(first):
+        return "Explore"
+    lead = next((lab for lab in labels if lab != "Monitor"), None)
+    if lead in ("Verify", "Explore"):
+        return lead
     if 2 * sum(lab == "Verify" for lab in labels) > len(labels):
         return "Verify"
     return "General"

@@ -89,7 +89,8 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
         ("Approach switches (Alternatively / another way)", str(m["approach_switches"])),
         ("Verify episodes", verify_summary(m)),
         ("Share of text spent verifying", _pct(m["verify_share"])),
-        ("Share of text per paragraph band", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("band_share") or {}).items() if v)),
+        ("Share of text per paragraph band",
+         ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("band_share") or {}).items() if v)),
         ("Reconstruction cycles", f"{m['cycle_count']}" + (" — lengths " + ", ".join(f"{c['words']} words" + (f"/{c['seconds']:.1f} s" if c.get("seconds") is not None else "") for c in cycles) if cycles else "")),
         ("Share of text per label", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("label_share") or {}).items() if v)),
         ("Share of text per phase", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("phase_share") or {}).items() if v)),
@@ -98,7 +99,7 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
         rows.append(("Seconds per phase", ", ".join(f"{k} {v:.1f} s" for k, v in m["phase_seconds"].items() if v is not None)))
     answer = answer_summary(m)
     if answer:
-        rows.append(("Final answer", answer))
+        rows.append(("Final answer (first reached)", answer))
     if m.get("candidate_answers"):
         rows.append(("Candidate answers along the way", ", ".join(map(str, m["candidate_answers"]))))
     yield Section("Metrics of the reasoning", rows=tuple(rows))

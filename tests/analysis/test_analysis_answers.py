@@ -97,7 +97,8 @@ def test_first_answer_at_matches_whole_tokens_only():
 
 def test_first_answer_at_for_a_choice_letter():
     prompt = "Which is prime? (A) 4 (B) 6 (C) 7 (D) 9"
-    text = "Okay, let me look.\n\n4, 6 and 9 are composite, so 7 is the prime.\n\nSo option C.\n\nWait, let me check 7. Yes."
+    text = ("Okay, let me look.\n\n4, 6 and 9 are composite, so 7 is the prime.\n\nSo option C.\n\n"
+            "Wait, let me check 7. Yes.")
     m = analyze(text, "\\boxed{C}", prompt=prompt).metrics
     assert m.final_answer == "C"
     assert m.first_answer_at == round((text.index("7 is") + 1) / len(text), 4)

@@ -33,7 +33,8 @@ def test_the_weights_are_plain_compact_data():
 
 
 def test_inference_needs_no_third_party_module():
-    code = ("import sys\nfrom cot_viewer.analysis import analyze\nanalyze('Okay. So 2 + 2 = 4.\\n\\nWait, let me check.')\n"
+    code = ("import sys\nfrom cot_viewer.analysis import analyze\n"
+            "analyze('Okay. So 2 + 2 = 4.\\n\\nWait, let me check.')\n"
             "bad = [m for m in ('numpy', 'sklearn', 'scipy') if m in sys.modules]\nprint(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -140,3 +140,43 @@ def test_corpus_phases(corpus_rows):
         assert nums == list(range(1, len(nums) + 1))
         if row.get("expected_answer") and row.get("correct"):
             assert an.metrics.final_answer is not None
+
+
+def test_paragraph_bands_and_label_transitions(an):
+    from cot_viewer.analysis import BANDS
+
+    pars: dict[int, set[str]] = {}
+    for st in an.steps:
+        assert st.band in BANDS
+        pars.setdefault(st.paragraph, set()).add(st.band)
+    assert all(len(b) == 1 for b in pars.values())  # one band per paragraph
+    band_of = {p: next(iter(b)) for p, b in pars.items()}
+    assert band_of[2] == "Verify"  # "Wait, let me check that again. …"
+    assert band_of[3] == "Explore"  # "Hmm, but what if there is a discount? …"
+    m = an.metrics
+    pairs: dict[tuple[str, str], int] = {}
+    for a, b in zip(an.steps, an.steps[1:]):
+        pairs[(a.label, b.label)] = pairs.get((a.label, b.label), 0) + 1
+    assert {(a, b): n for a, row in m.label_transitions.items() for b, n in row.items() if n} == pairs
+    assert sum(m.band_share.values()) == pytest.approx(1, abs=1e-3) and m.band_share["Verify"] > 0
+
+
+def test_bands_and_transitions_reach_the_json_and_the_handout(an):
+    from cot_viewer.commands.analyze import render_text, to_json
+    from cot_viewer.export.outline import outline_sections
+    from cot_viewer.transcript import Transcript
+
+    tr = Transcript(prompt="Pens", messages=[], status="complete")
+    tr.set_text(TRACE, "The total is \\boxed{14}.")
+    d = to_json(tr, an)["analysis"]
+    assert {s["band"] for s in d["steps"]} >= {"General", "Verify"}
+    assert d["metrics"]["label_transitions"]["Implement"] == an.metrics.label_transitions["Implement"]
+    text = render_text(tr, an)
+    assert "paragraph bands:" in text and "transitions:" in text and "—" not in text.split("\n==")[0]
+    sections = {s.title: s for s in outline_sections(tr)}
+    rows = dict(sections["Label transitions (what the next step was)"].rows)
+    assert rows["After Implement"].startswith(max(an.metrics.label_transitions["Implement"].items(),
+                                                 key=lambda kv: kv[1])[0])
+    metrics = dict(sections["Metrics of the reasoning"].rows)
+    assert "—" not in metrics["Verify episodes"] and "—" not in metrics["Final answer (first reached)"]
+    assert any("(in a Verify paragraph)" in line for s in sections.values() for line in s.lines)

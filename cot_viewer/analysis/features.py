@@ -63,6 +63,17 @@ def _bucket(n: int, edges: tuple[int, ...]) -> int:
 _WORD_EDGES = (2, 5, 10, 20, 40)
 
 
+_NOT_DIGIT = str.maketrans("", "", "".join(c for c in map(chr, range(128)) if not c.isdigit()))
+_NOT_ALPHA = str.maketrans("", "", "".join(c for c in map(chr, range(128)) if not c.isalpha()))
+
+
+def _digits_letters(text: str) -> tuple[int, int]:
+    """Counts of ``str.isdigit`` and ``str.isalpha`` characters (fast for ASCII text)."""
+    if text.isascii():
+        return len(text.translate(_NOT_DIGIT)), len(text.translate(_NOT_ALPHA))
+    return sum(map(str.isdigit, text)), sum(map(str.isalpha, text))
+
+
 def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str], list[str]]:
     """``(own, as_prev)``: the keys of the sentence itself, and those it passes to the
     sentence after it (each list without repeats).  ``f``: the sentence's
@@ -73,7 +84,7 @@ def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str],
     out = [f"r:{rule}", f"rs:{rule}:{int(strong)}"]
     out += ["u:" + t for t in uni]
     out += ["b:" + a + " " + b for a, b in dict.fromkeys(zip(toks, toks[1:]))]
-    nwords = sum(1 for t in toks if t[0].isalpha())
+    nwords = sum([t[0].isalpha() for t in toks])
     nw = _bucket(nwords, _WORD_EDGES)
     mk = " ".join(f.markers[:2]) if f.markers else "-"
     out += [f"n:{nw}", "m:" + mk, f"mn:{mk}:{nw}"]  # "Wait." alone vs "Wait, the problem says …"
@@ -92,9 +103,8 @@ def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str],
     if ctoks:
         out += ["c1:" + ctoks[0], "c2:" + " ".join(ctoks), f"rc:{rule}:{ctoks[0]}"]
     eqs = sentence.count("=")
-    digits = sum(map(str.isdigit, sentence))
+    digits, letters = _digits_letters(sentence)
     out += [f"eq:{min(eqs, 3)}", f"ops:{_bucket(f.ops, (0, 1, 3, 6))}", f"dig:{_bucket(digits, (0, 2, 6))}"]
-    letters = sum(map(str.isalpha, sentence))
     if letters and digits + f.ops > letters:
         out.append("mathy")
     if "\\[" in sentence or "$$" in sentence:

@@ -45,8 +45,8 @@ class Labeller:
 
     def __init__(self, classes: Sequence[str], bias: Sequence[float], weights: dict[str, Sequence[float]]) -> None:
         self.classes = tuple(classes)
-        self.bias = tuple(float(b) for b in bias)
-        self.weights = {k: tuple(float(x) for x in v) for k, v in weights.items()}
+        self.bias = tuple(map(float, bias))
+        self.weights = {k: tuple(map(float, v)) for k, v in weights.items()}
         self._zero = (0.0,) * len(self.classes)
         self._positions = {k: v for k, v in self.weights.items() if k.startswith("pos:")}
 

@@ -27,6 +27,7 @@ _CHOICE_STRICT_RE = re.compile(r"^(?:(?:option|choice)\s+)?\(?([A-E])\)?$|^(?:op
 _NUMBER_RE = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−+]?\.\d+$")
 _FRACTION_RE = re.compile(r"^([-−+]?)\(?([-−+]?\d+(?:\.\d+)?)\)?\s*/\s*\(?(\d+(?:\.\d+)?)\)?$")
 _UNIT_TAIL_RE = re.compile(r"^(.*?\d)\s*(?:\^\s*\\circ|°|\\%|%|\\?\$)?\s*(?:[A-Za-z][A-Za-z.²³ ]{0,30})?$")
+_LEADING_NUMBER_RE = re.compile(r"^([-−]?\d[\d,]*(?:\.\d+)?)\s+(?!(?:and|or|to|through|x|times|by)\b)[A-Za-z]")
 _CURRENCY_RE = re.compile(r"^(?:\\?\$|€|£|¥)\s*")
 
 
@@ -96,6 +97,10 @@ def canonical(x: str) -> str:
         return "choice:" + letter
     x = _ASSIGN_RE.sub("", x, count=1)
     v = number_value(x)
+    if v is None:
+        m = _LEADING_NUMBER_RE.match(x)  # "90 more 4's printed than 8's": the number is the answer
+        if m:
+            v = number_value(m.group(1))
     if v is not None:
         return f"num:{v.numerator}/{v.denominator}"
     return "".join(x.split()).lower()

@@ -22,13 +22,15 @@ from cot_viewer.analysis.answers import canonical, find_answer, same_answer
         ("x = 5", "5"),  # an assignment
         ("\\$12", "12"),
         ("\\text{No}", "No"),
+        ("90 more 4's printed than 8's", "90"),  # a number with words after it
     ],
 )
 def test_same_answer_in_other_formatting(first, second):
     assert same_answer(first, second)
 
 
-@pytest.mark.parametrize("a, b", [("5", "6"), ("24/5", "5/24"), ("C", "D"), ("(3,4)", "[3,4]"), ("x = 5", "x = 6")])
+@pytest.mark.parametrize("a, b", [("5", "6"), ("24/5", "5/24"), ("C", "D"), ("(3,4)", "[3,4]"), ("x = 5", "x = 6"),
+                                  ("2 and 3", "2")])
 def test_different_answers_stay_different(a, b):
     assert canonical(a) != canonical(b)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .labeller import LabelContext, label_paragraph
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
-from .model import Analysis, Phase, Step
+from .model import LABELS, Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
-from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, sentence_spans
+from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, segment, sentence_spans
 
 __all__ = ["analyze", "IncrementalAnalyzer"]
 
@@ -31,14 +31,18 @@ class _ParRecord:
 
 def _make_record(
     text: str, start: int, end: int, offset: int, ctx: LabelContext, par_index: int, first_step: int,
-    memo: dict | None = None,
+    memo: dict | None = None, given: Iterator[str] | None = None,
 ) -> tuple[_ParRecord | None, LabelContext]:
     """Segment and label the paragraph ``text[start:end]``; ``offset`` makes spans absolute.
-    ``memo``: see :func:`label_paragraph`."""
+    ``memo``: see :func:`label_paragraph`; ``given``: labels made elsewhere, taken in order
+    instead of the labeller's."""
     spans = sentence_spans(text, start, end)
     if not spans:
         return None, ctx
-    labels, answers, ctx2 = label_paragraph(text, spans, ctx, memo)
+    if given is not None:
+        labels, answers, ctx2 = [next(given) for _ in spans], [False] * len(spans), ctx
+    else:
+        labels, answers, ctx2 = label_paragraph(text, spans, ctx, memo)
     summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset, answers)
     words, pivots, switches = text_counts(text[start:end])
     if offset:
@@ -177,18 +181,26 @@ def _build(
 
 
 def analyze(
-    reasoning: str, answer: str = "", char_times: CharTimes | None = None, prompt: str | None = None
+    reasoning: str, answer: str = "", char_times: CharTimes | None = None, prompt: str | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Analysis:
     """Segment, label, phase and measure a complete reasoning text.
 
     ``prompt``: the problem text, optional: a choice letter's option value ("(C) 7") then
-    counts as stating that answer.  The labels do not depend on it."""
+    counts as stating that answer.  The labels do not depend on it.  ``labels``: one label
+    per step of ``segment(reasoning)``, made elsewhere (``analyze --labeller llm``), used
+    instead of the trained labeller's."""
     records: list[_ParRecord] = []
     ctx = LabelContext()
     nsteps = 0
     memo: dict = {}  # repeated sentences ("Wait.", "Let me check.") are labelled once
+    given = None
+    if labels is not None:
+        if len(labels) != len(segment(reasoning)) or not set(labels) <= set(LABELS):
+            raise ValueError("labels: one of LABELS for every step of segment(reasoning)")
+        given = iter(labels)
     for ps, pe in paragraph_spans(reasoning):
-        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps, memo)
+        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps, memo, given)
         if rec is not None:
             records.append(rec)
             nsteps += len(rec.spans)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from typing import Any
 
 from .labels import PromptInfo, base_label, prompt_overlap, sentence_features
@@ -54,10 +55,8 @@ def tokens(text: str) -> list[str]:
 
 
 def _bucket(n: int, edges: tuple[int, ...]) -> int:
-    for k, e in enumerate(edges):
-        if n <= e:
-            return k
-    return len(edges)
+    """The index of the first edge >= n (len(edges) if none)."""
+    return bisect_left(edges, n)
 
 
 _WORD_EDGES = (2, 5, 10, 20, 40)

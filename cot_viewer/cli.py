@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="steps, labels, phases and metrics of a transcript's reasoning")
     p.add_argument("source", metavar="ID|FILE")
     p.add_argument("--json", action="store_true", help="the stable JSON form (see the README)")
+    p.add_argument("--labeller", choices=("trained", "llm"), default="trained",
+                   help="trained: the shipped model (default); llm: ask the configured endpoint (cached per transcript)")
+    _endpoint_flags(p)
     p.set_defaults(handler="cot_viewer.commands.analyze:run")
 
     p = sub.add_parser("models", help="list the models an endpoint serves")

@@ -17,7 +17,8 @@ API
     Labels for any ``(start, end, paragraph)`` spans (ours or a corpus' own chunks).
 ``analyze(reasoning, answer="", char_times=None, prompt=None) -> Analysis``
     ``char_times``: ascending ``(reasoning chars received, seconds since request)``.
-    ``prompt``: the problem text, if known; sentences that restate it are labelled Read.
+    ``prompt``: the problem text, if known (a choice letter's option value then counts as
+    stating that answer).
 ``IncrementalAnalyzer``
     ``feed(delta)``, ``close()``, ``snapshot(answer="", char_times=None)``; for cheap
     polling: ``version`` (changes on every feed), ``frozen_steps`` (count of leading steps
@@ -31,30 +32,27 @@ API
     the same version with the same arguments.
 
 Labels (``LABELS``): Read, Analyze, Plan, Implement, Explore, Verify, Monitor — Li et al.'s
-(EMNLP 2025) adaptation of Schoenfeld's episodes.  Phases (``PHASE_KINDS``): definition,
+(2025) adaptation of Schoenfeld's episodes.  Bands (``BANDS``): General, Explore, Verify.  Phases (``PHASE_KINDS``): definition,
 bloom, reconstruction (numbered 1…), final — after Marjanović et al. (2025).
 
 Method
 ======
 
-Labels come from ordered, hand-written rules (``labels.py``) built from the reference's
-marker evidence and Li et al.'s published annotation guidebook (definitions only; no
-labelled sentences of theirs were used): leading markers are stripped ("Wait" marks a
-boundary, the rest of the sentence decides), then Monitor phrases → Verify cues → Read
-cues → Explore cues → "let me + verb" → Plan openers → equations/numbers (Implement) →
-Analyze as the default.  Context only looks backwards or within the paragraph: the
-opening paragraph(s) restating the problem are Read, sentences after a check opener in
-the same paragraph are Verify, a display-math paragraph follows the sentence that
-announced it; a check ends at an answer line, a paragraph closing with a verdict
-("Correct.") is a check, a bare list number follows its sentence.  No model, no data
-files.  ``python -m cot_viewer.analysis.selfcheck`` scores the rules against the Thought
-Anchors corpus (GPT-4o labels, mapped); ``… selfcheck --guidebook`` against our own
-guidebook-faithful annotation of corpus sentences (dev/test split; ``docs/analysis.md``).
+Labels come from a linear model trained on human labels (ThinkARM, Li et al. 2025) and
+shipped as plain data (``labeller.json``, read by ``labeller.py``; features in
+``features.py``, among them the verdict of the hand-written rules in ``labels.py``); the
+annotators' eighth label, Answer, is reported as Implement.  A label depends only on the
+text up to its sentence, so a paragraph's labels are final once it is complete.  Training
+and figures: ``tools/train_labeller.py`` and ``docs/analysis.md``.  Each paragraph gets a
+band (General, Explore, Verify).  ``python -m cot_viewer.analysis.selfcheck [--guidebook]``
+compares the labels with labels of another corpus made to other conventions.
 
 Phases are computed from per-paragraph summaries (``phases.py``): definition = opening
-Read/Monitor paragraphs, final = from the last paragraph that commits to an answer,
-cycles open at marker paragraphs (Wait/Hmm/Alternatively/But/let me check…) once the
-current phase has reached an interim result.
+Read/Monitor paragraphs, bloom = the first attempt, until its first candidate answer (or an
+abandoned approach), cycles open at marker paragraphs (Wait/Hmm/Alternatively/But/let me
+check…) once the current cycle has reached an interim result, final = from the last
+paragraph that commits to an answer.  Answers are compared by canonical form
+(``answers.py``): ``\\frac{24}{5}`` = ``24/5`` = ``4.8``, ``option C`` = ``C``, ``x = 5`` = ``5``.
 
 JSON shape (``Analysis.to_dict(text)``, ``schema`` 1)
 =====================================================
@@ -64,7 +62,8 @@ JSON shape (``Analysis.to_dict(text)``, ``schema`` 1)
     {
       "schema": 1,
       "labels": ["Read", …],  "phase_kinds": ["definition", …],
-      "steps":  [{"index", "start", "end", "paragraph", "label", "phase", "text"?}],
+      "bands": ["General", "Explore", "Verify"],
+      "steps":  [{"index", "start", "end", "paragraph", "label", "phase", "band", "text"?}],
       "phases": [{"index", "kind", "number", "first_step", "last_step",
                   "start", "end", "seconds"}],
       "metrics": {
@@ -76,12 +75,15 @@ JSON shape (``Analysis.to_dict(text)``, ``schema`` 1)
         "verify_share",           # share of step characters labelled Verify
         "cycles": [{"number", "chars", "words", "seconds"}], "cycle_count",
         "label_counts": {label: n}, "label_share": {label: share of step chars},
+        "band_share": {band: share of step chars},
+        "label_transitions": {label: {next step's label: n}},
         "phase_share": {kind: share of phase chars},
         "phase_seconds": {kind: s} | null, "first_token_seconds", "thinking_seconds",
         "final_answer",           # \\boxed{} in answer, then reasoning, then "the answer is X"
-        "first_answer_at",        # end of the first occurrence of it in the reasoning / chars
+        "first_answer_at",        # end of its first statement in the reasoning / chars (by value)
         "candidate_answers",      # distinct answers stated in the reasoning, in order
-        "answer_flips"            # changes between consecutive stated answers
+        "answer_flips",           # changes between consecutive stated answers (by value)
+        "answer_revised"          # another answer was stated after the final one was first reached
       }
     }
 
@@ -99,15 +101,16 @@ from typing import TYPE_CHECKING, Any
 # the labeller's rules ~60 ms, and the TUI needs only the model while a child analyses.
 _WHERE = {
     "IncrementalAnalyzer": "core", "analyze": "core",
-    "label_spans": "labels",
-    "LABELS": "model", "PHASE_KINDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model", "Cycle": "model",
+    "label_spans": "labeller",
+    "LABELS": "model", "PHASE_KINDS": "model", "BANDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model",
+    "Cycle": "model",
     "Metrics": "model", "Phase": "model", "Step": "model",
 }
 
 if TYPE_CHECKING:
     from .core import IncrementalAnalyzer, analyze
-    from .labels import label_spans
-    from .model import LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+    from .labeller import label_spans
+    from .model import BANDS, LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
 
 # eager: the submodule ``segment`` would otherwise shadow the function of that name (~3 ms)
 from .segment import paragraph_spans, segment, sentence_spans  # noqa: E402

@@ -339,7 +339,6 @@ def cue_scanner(regexes: Sequence[tuple[re.Pattern[str], str]]) -> Callable[[str
 # The regexes that get a prefilter: ``(module, name)``; module is a submodule of this package.
 PREFILTERED = (
     ("labels", "_VERIFY_RE"),
-    ("labels", "_VERIFY_ACTION_RE"),
     ("labels", "_READ_RE"),
     ("labels", "_TENTATIVE_RE"),
     ("labels", "_ANALYZE_RE"),
@@ -352,7 +351,6 @@ PREFILTERED = (
     ("labels", "_WORKING_RE"),
     ("labels", "_ANSWER_LINE_RE"),
     ("labels", "_ARITH_RE"),
-    ("labels", "_WRITE_DOWN_RE"),
     ("phases", "_COMMIT_RE"),
     ("phases", "_INTERIM_RE"),
     ("metrics", "PIVOT_RE"),

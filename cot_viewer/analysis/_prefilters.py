@@ -30,11 +30,6 @@ NEEDLES: dict[str, tuple[str, ...]] = {
         'plugging that back', 'plugging them back', 'plugging this back', 'exactly what we did',
         'plugging these back',
     ),
-    'labels._VERIFY_ACTION_RE': (
-        'redo', ' back', 'check', 're-do', 'verify', 'confirm', 'validate', 'make sure',
-        'recompute', 'reexamine', 're-examine', 'reevaluate', 'to be safe', 'to be sure',
-        're-evaluate', 'recalculate', 're-calculate', 'to be thorough',
-    ),
     'labels._READ_RE': (
         ')', 'told', 'asked', 'given', 'it asks', 'it says', 'option ', 'choices ', 'i got a ',
         'it gives', 'it tells', 'options ', 'the task', 'i got an ', 'i have a ', 'it states',
@@ -94,10 +89,6 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     ),
     'labels._ARITH_RE': (
         '*', '+', '-', '/', '=', '·', '×', '÷', '−', '≈', '\\div', '\\cdot', '\\times', '\\approx',
-    ),
-    'labels._WRITE_DOWN_RE': (
-        'out', 'down', 'restate', 'write it', 'write that', 'write this', 'write the problem',
-        'write the equation', 'write the expression',
     ),
     'phases._COMMIT_RE': (
         '\\boxed', 'answer:', 'final answer', 'the answer is', 'the answer must be',

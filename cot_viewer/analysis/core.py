@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
-from .labels import LabelContext, label_paragraph, prompt_words
+from .labeller import LabelContext, label_paragraph
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
-from .model import Analysis, Phase, Step
+from .model import LABELS, Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
-from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, sentence_spans
+from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, segment, sentence_spans
 
 __all__ = ["analyze", "IncrementalAnalyzer"]
 
@@ -31,20 +31,25 @@ class _ParRecord:
 
 def _make_record(
     text: str, start: int, end: int, offset: int, ctx: LabelContext, par_index: int, first_step: int,
-    memo: dict | None = None,
+    memo: dict | None = None, given: Iterator[str] | None = None,
 ) -> tuple[_ParRecord | None, LabelContext]:
     """Segment and label the paragraph ``text[start:end]``; ``offset`` makes spans absolute.
-    ``memo``: see :func:`label_paragraph`."""
+    ``memo``: see :func:`label_paragraph`; ``given``: labels made elsewhere, taken in order
+    instead of the labeller's."""
     spans = sentence_spans(text, start, end)
     if not spans:
         return None, ctx
-    labels, ctx2 = label_paragraph(text, spans, ctx, memo)
-    summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset)
+    if given is not None:
+        labels, answers, ctx2 = [next(given) for _ in spans], [False] * len(spans), ctx
+    else:
+        labels, answers, ctx2 = label_paragraph(text, spans, ctx, memo)
+    summary = summarize_paragraph(par_index, text, spans, labels, first_step, offset, answers)
     words, pivots, switches = text_counts(text[start:end])
     if offset:
         spans = [(s + offset, e + offset) for s, e in spans]
     return (
-        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches, LabelStats.of(spans, labels)),
+        _ParRecord(tuple(spans), tuple(labels), summary, words, pivots, switches,
+                   LabelStats.of(spans, labels, [summary.band] * len(spans))),
         ctx2,
     )
 
@@ -107,7 +112,7 @@ def _steps_of(records: Sequence[_ParRecord], p0: int, p1: int, phase: int) -> tu
         rec = records[p]
         k = rec.summary.first_step
         for (s, e), lab in zip(rec.spans, rec.labels):
-            out.append(Step(k, s, e, p, lab, phase))
+            out.append(Step(k, s, e, p, lab, phase, rec.summary.band))
             k += 1
     return tuple(out)
 
@@ -154,6 +159,7 @@ def _build(
     closed: bool,
     answer: str = "",
     char_times: CharTimes | None = None,
+    prompt: str | None = None,
 ) -> Analysis:
     summaries = [r.summary for r in records]
     timeline = TimeLine(char_times) if char_times else None
@@ -170,28 +176,35 @@ def _build(
     )
     steps = _all_steps(records, ranges)
     metrics = assemble_metrics(text, len(steps), len(records), cum[-1], pivots, switches, stats, phases, cycle_words,
-                               answer, timeline)
+                               answer, timeline, prompt=prompt)
     return Analysis(steps=steps, phases=phases, metrics=metrics)
 
 
 def analyze(
-    reasoning: str, answer: str = "", char_times: CharTimes | None = None, prompt: str | None = None
+    reasoning: str, answer: str = "", char_times: CharTimes | None = None, prompt: str | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Analysis:
     """Segment, label, phase and measure a complete reasoning text.
 
-    ``prompt``: the problem text, optional.  With it, a sentence that mostly repeats the
-    problem's words is labelled Read (see :func:`cot_viewer.analysis.labels.prompt_words`);
-    without it the labels are exactly those of earlier releases."""
+    ``prompt``: the problem text, optional: a choice letter's option value ("(C) 7") then
+    counts as stating that answer.  The labels do not depend on it.  ``labels``: one label
+    per step of ``segment(reasoning)``, made elsewhere (``analyze --labeller llm``), used
+    instead of the trained labeller's."""
     records: list[_ParRecord] = []
-    ctx = LabelContext(prompt=prompt_words(prompt))
+    ctx = LabelContext()
     nsteps = 0
     memo: dict = {}  # repeated sentences ("Wait.", "Let me check.") are labelled once
+    given = None
+    if labels is not None:
+        if len(labels) != len(segment(reasoning)) or not set(labels) <= set(LABELS):
+            raise ValueError("labels: one of LABELS for every step of segment(reasoning)")
+        given = iter(labels)
     for ps, pe in paragraph_spans(reasoning):
-        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps, memo)
+        rec, ctx = _make_record(reasoning, ps, pe, 0, ctx, len(records), nsteps, memo, given)
         if rec is not None:
             records.append(rec)
             nsteps += len(rec.spans)
-    return _build(reasoning, records, True, answer, char_times)
+    return _build(reasoning, records, True, answer, char_times, prompt)
 
 
 class IncrementalAnalyzer:
@@ -225,7 +238,8 @@ class IncrementalAnalyzer:
         self._line_at = 0
         self._fences: list[int] = []  # code fences found in the open region
         self._records: list[_ParRecord] = []
-        self._ctx = LabelContext(prompt=prompt_words(prompt))
+        self._ctx = LabelContext()
+        self._prompt = prompt
         self._nsteps = 0
         self._closed = False
         self._version = 0
@@ -403,7 +417,7 @@ class IncrementalAnalyzer:
             idx = rec.summary.first_step
             for (s, e), lab in zip(rec.spans, rec.labels):
                 if idx >= n:
-                    out.append(Step(idx, s, e, p, lab))
+                    out.append(Step(idx, s, e, p, lab, band=rec.summary.band))
                 idx += 1
         return out
 
@@ -441,7 +455,7 @@ class IncrementalAnalyzer:
             switches += open_rec.switches
         metrics = assemble_metrics(text, len(steps), len(records), words, pivots, switches, stats, phases,
                                    cycle_words, answer, timeline, phrases=self._answers.candidates(text),
-                                   boxed=self._answers.boxed(text))
+                                   boxed=self._answers.boxed(text), prompt=self._prompt)
         result = Analysis(steps=steps, phases=phases, metrics=metrics)
         self._snap_cache = (key, result)
         return result

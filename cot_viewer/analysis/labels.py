@@ -1,69 +1,35 @@
-"""Sentence-level episode labels (Schoenfeld's episodes as adapted by Li et al., 2025).
+"""Hand-written rules that label one sentence on its own, and the prompt rule.
 
-Method: ordered, hand-written rules over surface cues of each sentence (discourse markers,
-the verb after "let me", equations and numbers, questions, length), followed by
-context rules that only look *backwards* (earlier paragraphs) or *within the paragraph*:
+These rules are no longer the labeller: the trained model (:mod:`.labeller`) uses their
+verdict on each sentence as one of its features (:func:`base_label`), and how much of a
+sentence repeats the problem text (:func:`prompt_overlap`) as others.
 
-1. Leading markers ("Wait,", "Hmm,", "But", "So", "Okay", "Yes") are stripped and
-   remembered; "Wait" marks a boundary, not a kind, so the sentence is labelled by what
-   follows it.  A sentence that is nothing but markers is Monitor (or Verify for a bare
-   "Yes." / "Correct.").
-2. The rest is matched in order: Monitor phrases ("Let me think.", "Let's see.") →
-   Verify cues (check/verify/confirm, "that's correct", "makes sense", "mistake", …) →
-   Read cues ("the problem says", "we are given") → Explore cues ("Maybe", "Perhaps",
-   "Alternatively", "What if", a question) → "let me + verb" dispatch (denote/recall →
-   Analyze, compute + numbers → Implement, try → Explore, other → Plan) → Plan openers
-   ("I need to", "Next,", "First,") → equations, numbers and calculation verbs →
-   Implement → Analyze (the default: explanations, recalled facts, inferences).
-   Before the generic rules: answer lines (``\boxed``, "**Final Answer**", "so the answer
-   is") are Implement; questions are split: about a result ("Wait, is that…?", "Is there
-   any…?") → Verify, "How many … are there?" → Plan (Implement with numbers), a tag
-   ("…, right?") is labelled by the statement, tentative ones → Explore.  An announced
-   computation without a result ("Let's compute 1000/π.") is Plan; a lead-in to a result
-   ("the total is:") or an imperative with its result (": 80640") is Implement.
-3. Context: the opening paragraph(s) restating the problem are Read; once a sentence of
-   a paragraph opens a check ("let me verify"), the computations and inferences after
-   it in that paragraph are Verify (this carries into the next paragraph when the check
-   was opened or announced with a colon there, into math-only paragraphs, and through
-   one-line computations, but not into a new list item or bold heading); an answer line
-   ends the check; a paragraph that closes with a short verdict ("Correct.") is a check
-   all along; a bare list number ("1.") takes the label of the sentence it introduces;
-   a paragraph of pure display math is Implement (or follows the sentence that
-   announced it).
+:func:`sentence_features` strips leading markers ("Wait,", "Hmm,", "But", "So", "Okay",
+"Yes": a boundary, not a kind) and measures the rest (maths, numbers, operators, words,
+question, colon, answer line).  :func:`base_label` then matches, in order: Monitor phrases
+("Let me think.") → Verify cues (check/verify/confirm, "that's correct", "mistake", …) →
+answer lines → questions (about a result → Verify, "How many …?" → Plan, tentative →
+Explore) → Explore cues ("Maybe", "Alternatively", "What if") → Read cues ("the problem
+says") → "let me + verb" (denote/recall → Analyze, compute with a result → Implement, try →
+Explore, other → Plan) → Plan openers ("I need to", "Next,") → equations that compute,
+numbers and calculation verbs → Implement; relations stated in words ("so t = 1") and
+recalled facts → Analyze (the default).
 
-Equations alone do not make a sentence Implement: it needs arithmetic (``3 * 4``,
-``488/10 = 48.8``, a chain of ``=``) or a working verb ("becomes", "gives", "substituting");
-a relation or assignment stated in words ("so t = 1", "that is, θ = kπ") is Analyze.
-"Substituting back in: <math>" feeds a derived piece into the working (Implement); plugging
-a result back into the problem to test it stays Verify.  A check also carries over
-paragraphs that are wholly Verify, and "Thus/Therefore" only ends it when no arithmetic
-follows.
-
-Tuned first on the dev half, then on all of our first guidebook-faithful annotation
-(``tests/analysis/data/guidebook_labels.jsonl``), then on it and ``guidebook_labels_fresh.jsonl``;
-``guidebook_labels_third.jsonl`` was held out (see ``docs/analysis.md``).
-
-With the problem text (``analyze(..., prompt=...)``, optional), a sentence outside a check that
-mostly repeats the problem's words and numbers, or copies its expression, is Read.  A value
-stated without arithmetic and not as a conclusion ("n is 12", "2 units would be 1 cm") is
-Analyze; three or more numbers need an operator to be Implement.
-
-Labels of a paragraph depend only on the paragraph itself and on a small context
-(:class:`LabelContext`) summarising the paragraphs before it, which is what makes the
-incremental analyser exact and lets closed paragraphs be frozen.
+With the problem text (``analyze(..., prompt=...)``), :func:`prompt_overlap` counts the
+sentence's content words and numbers that the problem uses, and whether it copies the
+problem's expression.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from ._needles import cue_scanner, searcher
-from .model import LABELS
 from .segment import MASK, _is_math_line, mask_protected
 
-__all__ = ["LABELS", "LabelContext", "label_paragraph", "label_spans", "sentence_features"]
+__all__ = ["sentence_features", "base_label", "prompt_words", "prompt_overlap", "PromptInfo", "PromptOverlap"]
 
 _F = re.I
 
@@ -146,16 +112,6 @@ _VERIFY_RE = _Source(
     r"|\b(?<!not )confident\b|\bi (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b",
     _F,
 )
-_VERIFY_ACTION_RE = _Source(
-    r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
-    r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
-    r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
-    r"(?:double[- ]?check|check|verify|confirm|make sure|recheck|re-check|re-?verify|"
-    r"re-?examine|cross[- ]?check|validate|sanity[- ]check|re-?calculate|recompute|re-?evaluate|re-?do)\b"
-    r"|\b(?:double[- ]check(?:ing)?|sanity check|just to (?:be sure|be safe|make sure|confirm|check|verify)|"
-    r"to be (?:sure|safe|thorough)|plug(?:ging)? (?:it|this|that|these|them|\S+) back|checking)\b",
-    _F,
-)
 _READ_RE = _Source(
     r"\bthe (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|stated|asks|asked|"
     r"gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
@@ -168,12 +124,6 @@ _READ_RE = _Source(
     r"|^given\b(?! that)|\b(?:number|value|expression|equation|function|information|definition|data|condition)s? given\b|"
     r"\b(?:points|coordinates|values|numbers|conditions|equations|facts|measurements) given\b|"
     r"\bgiven (?:in|by) the (?:problem|question)\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
-    _F,
-)
-_READ_SOFT_RE = re.compile(
-    r"^(?:so,? )?(?:i|we) (?:need|have|want|am asked|are asked) to (?:find|figure out|determine|compute|calculate|"
-    r"solve|work out|show|prove|evaluate|express|convert|simplify|count|identify|know|give|round|present|write)\b"
-    r"|^(?:find|determine|compute|calculate|what|how|which|who|where|when|express)\b",
     _F,
 )
 _EXPLORE_START_RE = re.compile(
@@ -193,11 +143,6 @@ _LET_RE = re.compile(
     r"(?:let me|let's|let us|i(?:'ll| will| shall| am going to|'m going to| can| could)|we(?:'ll| will| can))\s+"
     r"(?:also\s+|just\s+|now\s+|first\s+|quickly\s+|then\s+|again\s+|instead\s+)*(?P<verb>[a-z][a-z-]*)",
     _F,
-)
-_ANALYZE_VERBS = frozenset(
-    "denote define call name recall remember note observe notice assume suppose say "
-    "represent express consider understand realize recognize know interpret visualize "
-    "think analyze examine reason deduce infer".split()
 )
 _IMPLEMENT_VERBS = frozenset(
     "compute calculate simplify expand substitute plug solve evaluate multiply divide add "
@@ -283,22 +228,12 @@ _SO_VALUE_RE = re.compile(r"\b(?:so|thus|therefore|hence)\b[^.;]*?\b(?:is|are|wa
 # "which is 89 occurrences", "6 is 0110", "2¹⁸ is 262,144": a value worked out from another
 _WHICH_VALUE_RE = re.compile(r"\bwhich\b[^.;]*?\b(?:is|are)\s+[-−(§\d]|[\d§⁰¹²³⁴⁵⁶⁷⁸⁹]\s+(?:is|are)\s+[-−(§\d]", _F)
 _REASON_RE = re.compile(r"\b(?:because|since|means|implies|even though|although|depends on|in general)\b", _F)
-_CONCLUSION_RE = re.compile(r"^(?:therefore|thus|hence)\b", _F)
 _TRY_TO_RE = re.compile(r"\s+to\s+(?:\w+ly\s+)?([a-z][a-z-]*)", _F)
-_THEREFORE_RE = re.compile(r"^(?:therefore|thus|hence|that gives|this gives|which gives)\b", _F)
 _HOW_Q_RE = re.compile(r"^(?:so,? )?(?:how (?:many|much|long|far|big)|what(?:'s| is| are| was) the (?:value|number|total|sum|product))\b", _F)
 _CHECK_Q_RE = re.compile(
     r"^(?:is|isn't|does|doesn't|did|was|wasn't|were|are|aren't|would|should|shouldn't|can|am i|have i|is there any)\b", _F
 )
 _FRAGMENT_RE = re.compile(r"^\(?(?:\d{1,2}|[a-e]|[ivx]{1,3})[.)]$", _F)
-_WRITE_DOWN_RE = re.compile(r"\b(?:write|list|jot|copy)\b.*\b(?:down|out)\b|\brestate\b|\bwrite (?:it|this|that|the (?:problem|expression|equation))\b", _F)
-_SHORT_VERDICT_RE = re.compile(
-    r"^(?:correct|right|yes|yep|yeah|ok(?:ay)?|good|great|perfect|exactly|indeed|true|confirmed|checks? out|"
-    r"(?:that|this|it)(?:'s| is| seems| looks) (?:correct|right|fine|good|consistent|accurate|precise|solid)|"
-    r"that (?:works|matches|checks out|adds up)|(?:yep|yes),? that(?:'s| is) right)[.!]*$",
-    _F,
-)
-_ANSWER_RE = re.compile(r"\\boxed\b|\*\*final answer\*\*|\bfinal answer\b|\bthe answer (?:is|should be|would be)\b", _F)
 _ANSWER_LINE_RE = re.compile(
     r"\\boxed\b|^\W*final answer\b|^(?:(?:so|therefore|thus|hence),?\s+)*(?:i think |i believe )?(?:the )?(?:final )?"
     r"answer (?:is|would be)\b", _F)
@@ -337,7 +272,7 @@ def _fast(rx: _Source) -> re.Pattern[str]:
     return re.compile(pattern, rx.flags)
 
 
-for _name in ("_VERIFY_RE", "_VERIFY_ACTION_RE", "_READ_RE", "_ANALYZE_RE", "_FACT_RE", "_CALC_VERB_RE",
+for _name in ("_VERIFY_RE", "_READ_RE", "_ANALYZE_RE", "_FACT_RE", "_CALC_VERB_RE",
               "_TENTATIVE_RE", "_IS_VALUE_RE"):
     globals()[_name] = _fast(globals()[_name])
 
@@ -353,8 +288,6 @@ _STOP = frozenset(
     "problem question given gives asks asked answer".split()
 )
 _LATEX_WORDS = frozenset("frac dfrac tfrac text left right cdot times sqrt mathrm mathbf begin end label draw cm".split())
-PROMPT_READ_MIN = 3  # content words a sentence needs before its overlap with the prompt counts
-PROMPT_READ_SHARE = 0.8  # share of its content words found in the prompt that makes it Read
 
 
 def _content_words(text: str) -> list[str]:
@@ -386,26 +319,6 @@ def prompt_words(prompt: str | None) -> PromptInfo | None:
         frozenset(_content_words(prompt)) | frozenset(_NUM_RE.findall(prompt.replace(",", ""))),
         _MATH_KEY_RE.sub("", prompt),
     )
-
-
-def _prompt_share(sentence: str, words: frozenset[str]) -> float:
-    """Share of the sentence's content words that occur in the prompt (0 if it has too few)."""
-    cw = _content_words(sentence)
-    if len(cw) < PROMPT_READ_MIN:
-        return 0.0
-    return sum(w in words for w in cw) / len(cw)
-
-
-@dataclass(slots=True, frozen=True)
-class LabelContext:
-    """What the labels of a paragraph may know about the paragraphs before it."""
-
-    paragraphs: int = 0  # paragraphs already labelled
-    read_mode: bool = True  # still restating the problem
-    verify_carry: bool = False  # previous paragraph announced a check with ':' or ended in a check
-    last_label: str | None = None
-    last_colon: bool = False  # previous paragraph ended with ':'
-    prompt: PromptInfo | None = None  # the problem text's words, if known (prompt_words())
 
 
 @dataclass(slots=True)
@@ -458,10 +371,10 @@ _WORKING_RE = re.compile(
 # core only if one of its necessary literals ("needles") occurs there.  One scan of the
 # core finds all needles at once (``_cues``), a bit per regex; _ARITH_RE, searched on the
 # raw sentence, has its own prefilter.
-_CUE_REGEXES = ("VERIFY", "VERIFY_ACTION", "READ", "TENTATIVE", "ANALYZE", "FACT", "CALC_VERB", "IS_VALUE", "RESULT",
-                "LEADIN", "REASON", "WORKING", "ANSWER_LINE", "WRITE_DOWN")
-(_B_VERIFY, _B_VERIFY_ACTION, _B_READ, _B_TENTATIVE, _B_ANALYZE, _B_FACT, _B_CALC_VERB, _B_IS_VALUE, _B_RESULT,
- _B_LEADIN, _B_REASON, _B_WORKING, _B_ANSWER_LINE, _B_WRITE_DOWN) = (1 << k for k in range(len(_CUE_REGEXES)))
+_CUE_REGEXES = ("VERIFY", "READ", "TENTATIVE", "ANALYZE", "FACT", "CALC_VERB", "IS_VALUE", "RESULT",
+                "LEADIN", "REASON", "WORKING", "ANSWER_LINE")
+(_B_VERIFY, _B_READ, _B_TENTATIVE, _B_ANALYZE, _B_FACT, _B_CALC_VERB, _B_IS_VALUE, _B_RESULT,
+ _B_LEADIN, _B_REASON, _B_WORKING, _B_ANSWER_LINE) = (1 << k for k in range(len(_CUE_REGEXES)))
 _cues = cue_scanner([(globals()[f"_{name}_RE"], f"labels._{name}_RE") for name in _CUE_REGEXES])
 _ARITH_S = searcher(_ARITH_RE, "labels._ARITH_RE")
 
@@ -679,160 +592,25 @@ def _base(f: _Feat) -> tuple[str, bool]:
     return "Analyze", False
 
 
-def _ends_check(label: str, f: _Feat) -> bool:
-    return label == "Verify"
+class PromptOverlap(NamedTuple):
+    """How much of a sentence comes from the problem text (:func:`prompt_overlap`)."""
+
+    words: int  # content words of the sentence
+    given: int  # of those, words the problem uses
+    numbers: int  # numbers in the sentence
+    numbers_given: int  # of those, numbers the problem states
+    copies: bool  # the sentence writes out an expression of the problem again
 
 
-def label_paragraph(
-    text: str, spans: Sequence[tuple[int, int]], ctx: LabelContext,
-    memo: dict[str, tuple[_Feat, tuple[str, bool]]] | None = None,
-) -> tuple[list[str], LabelContext]:
-    """Labels for the sentences ``spans`` of one paragraph, and the context after it.
-    ``memo``: a dict kept by the caller, sentence text -> its features and label on its
-    own (both depend on the sentence text only), for sentences labelled again."""
-    if memo is None:
-        feats = [sentence_features(text[s:e]) for s, e in spans]
-        bases = [_base(f) for f in feats]
-    else:
-        feats = []
-        bases = []
-        for s, e in spans:
-            sent = text[s:e]
-            got = memo.get(sent)
-            if got is None:
-                f = sentence_features(sent)
-                got = memo[sent] = (f, _base(f))
-            feats.append(got[0])
-            bases.append(got[1])
-    labels: list[str] = []
-    strongs: list[bool] = []
-    first = ctx.paragraphs == 0
-    read_mode = ctx.read_mode
-    if read_mode and not first:
-        # a later paragraph continues the restatement only if it opens with a Read cue
-        opener = next(((lab, strong) for (lab, strong) in bases if lab != "Monitor"), None)
-        read_mode = opener is not None and opener[0] == "Read"
-    math_par = all(f.math_only for f in feats)
-    new_part = feats[0].fragment or feats[0].raw.lstrip().startswith("**")
-    verify_mode = ctx.verify_carry and (
-        math_par or ctx.last_colon or (bases[0][0] in ("Implement", "Analyze") and not new_part
-                                       and not (_CONCLUSION_RE.match(feats[0].core) and not _computes_of(feats[0])))
-    )
-    opened = False
-    pw = ctx.prompt
-    for i, (f, (lab, strong)) in enumerate(zip(feats, bases)):
-        if read_mode:
-            if lab == "Read":
-                pass
-            elif lab == "Plan" and (f.cues & _B_WRITE_DOWN and _WRITE_DOWN_RE.search(f.core)) and not f.eq:
-                lab = "Read"
-            elif lab == "Monitor" or (lab == "Plan" and not _READ_SOFT_RE.match(f.core)) or lab == "Verify":
-                if lab == "Plan" and i > 0 or lab == "Verify":
-                    read_mode = False
-            elif lab == "Analyze" and strong and (f.cues & _B_FACT and _FACT_RE.search(f.core)):
-                read_mode = False
-            elif (lab == "Implement" and strong and (f.cues & _B_CALC_VERB and _CALC_VERB_RE.search(f.core))
-                  and not first):
-                read_mode = False
-            elif lab == "Explore" and not f.question:
-                read_mode = False
-            else:
-                lab = "Read"
-        if (lab == "Analyze" and not strong and f.nums and labels and labels[-1] == "Implement"
-                and ("so" in f.markers or _THEREFORE_RE.match(f.core))
-                and not (f.cues & _B_REASON and _REASON_RE.search(f.core))):
-            lab = "Implement"  # a conclusion drawn from a computation (guidebook)
-        if f.math_only:
-            if i > 0 and feats[i - 1].colon and strongs[-1] and labels[-1] in ("Analyze", "Verify", "Read"):
-                lab = labels[-1]
-            elif i == 0 and ctx.last_colon and ctx.last_label in ("Analyze", "Verify", "Read"):
-                lab = ctx.last_label
-        if verify_mode and lab != "Verify":
-            if f.answer:
-                verify_mode = False
-            elif lab in ("Implement", "Analyze") or (lab == "Plan" and not _switches(f)) or (
-                lab == "Explore" and f.question and not (f.cues & _B_TENTATIVE and _TENTATIVE_RE.search(f.core))
-                and not _EXPLORE_START_RE.match(f.core)
-            ):
-                lab = "Verify"
-            elif lab == "Explore" or (lab == "Plan" and _switches(f)) or lab == "Read":
-                verify_mode = False
-        if lab == "Verify" and (f.cues & _B_VERIFY_ACTION and _VERIFY_ACTION_RE.search(f.core)):
-            verify_mode = True
-            opened = True
-        elif pw is not None and not verify_mode and _restates_prompt(f, lab, pw):
-            lab = "Read"
-        labels.append(lab)
-        strongs.append(strong)
-    # a paragraph that closes with a short verdict ("Correct.") was a check all along
-    if len(labels) > 1 and labels[-1] == "Verify" and (
-        _SHORT_VERDICT_RE.match(feats[-1].core or " ".join(feats[-1].markers))
-        or (feats[-1].words <= 10 and not feats[-1].question
-            and not (feats[-1].cues & _B_VERIFY_ACTION and _VERIFY_ACTION_RE.search(feats[-1].core)))
-    ):
-        for k in range(len(labels) - 1):
-            if labels[k] in ("Implement", "Analyze") and not feats[k].answer:
-                labels[k] = "Verify"
-    # a bare list number takes the label of the sentence it introduces
-    for k in range(len(labels) - 2, -1, -1):
-        if feats[k].fragment:
-            labels[k] = labels[k + 1]
-    last_f = feats[-1]
-    new_ctx = LabelContext(
-        ctx.paragraphs + 1,  # paragraphs
-        read_mode and ctx.paragraphs < 3,  # read_mode
-        (verify_mode and (  # verify_carry
-            opened or last_f.colon or math_par or (len(feats) == 1 and bases[0][0] == "Implement")
-        )) or (all(lab == "Verify" for lab in labels) and not last_f.answer),
-        labels[-1] if strongs[-1] or labels[-1] != "Analyze" else None,  # last_label
-        last_f.colon,  # last_colon
-        ctx.prompt,
-    )
-    return labels, new_ctx
+def prompt_overlap(f: _Feat, prompt: PromptInfo) -> PromptOverlap:
+    cw = _content_words(f.core)
+    nums = _NUM_RE.findall(f.raw.replace(",", "")) if f.nums else []
+    m = _MATH_KEY_RE.sub("", f.raw) if f.math_only or f.ops else ""
+    return PromptOverlap(len(cw), sum(w in prompt.words for w in cw), len(nums),
+                         sum(x in prompt.words for x in nums), len(m) >= 8 and m in prompt.math)
 
 
-def _restates_prompt(f: _Feat, lab: str, prompt: PromptInfo) -> bool:
-    """A sentence that mostly repeats the problem's words, or writes out its expression
-    again, restates the givens (Read)."""
-    if lab in PROMPT_READ_KEEP or f.question or f.answer or _LET_RE.match(f.core):
-        return False
-    if f.math_only or (f.ops >= 2 and f.words <= 2):
-        # the problem's expression written out again: "$3(1+3(1+3(…)))$"
-        m = _MATH_KEY_RE.sub("", f.raw)
-        return len(m) >= 8 and m in prompt.math
-    if f.ops >= 2 or _computes_of(f):
-        return False
-    words = prompt.words
-    if f.nums and any(n not in words for n in _NUM_RE.findall(f.raw.replace(",", ""))):
-        return False  # a number the problem does not mention: a result, not a given
-    return _prompt_share(f.core, words) >= PROMPT_READ_SHARE
-
-
-PROMPT_READ_KEEP = frozenset({"Read", "Verify", "Explore", "Monitor"})
-
-_SWITCH_RE = re.compile(r"^(?:now|next|alternatively|another|moving on|let me try|let's try|then,? (?:let|i|we))\b", _F)
-
-
-def _switches(f: _Feat) -> bool:
-    return bool(_SWITCH_RE.match(f.core)) or bool(f.markers and f.markers[0] in ("now", "alternatively"))
-
-
-def label_spans(text: str, spans: Sequence[tuple[int, int, int]], prompt: str | None = None) -> list[str]:
-    """Label arbitrary ``(start, end, paragraph)`` spans of ``text`` (in order).
-
-    Used by :func:`cot_viewer.analysis.analyze` with its own segmentation, and by the
-    self-check to label a corpus' own chunks directly.
-    """
-    out: list[str] = []
-    ctx = LabelContext(prompt=prompt_words(prompt))
-    i = 0
-    n = len(spans)
-    while i < n:
-        j = i
-        p = spans[i][2]
-        while j < n and spans[j][2] == p:
-            j += 1
-        labs, ctx = label_paragraph(text, [(s, e) for s, e, _ in spans[i:j]], ctx)
-        out.extend(labs)
-        i = j
-    return out
+def base_label(f: _Feat) -> tuple[str, bool]:
+    """The rules' label of a sentence on its own (from :func:`sentence_features`), and
+    whether its cue was strong."""
+    return _base(f)

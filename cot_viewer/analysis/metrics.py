@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_right
 from typing import Sequence
 
 from ._needles import maybe
-from .model import LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
+from .answers import canonical, find_answer
+from .model import BANDS, LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
 
 __all__ = ["compute_metrics", "assemble_metrics", "text_counts", "LabelStats", "final_answer", "candidate_answers",
            "answer_words", "AnswerScan", "TimeLine"]
@@ -294,36 +296,6 @@ def final_answer(
     return None
 
 
-_RESULT_BEFORE_RE = re.compile(
-    r"(?:=|≈|\bis|\bbe|\bget|\bgot|\bgives|boxed\{|answer|:|\bequals|\bto)\s*[\\($*{]*\s*$"
-)
-
-
-def first_occurrence(reasoning: str, x: str) -> int | None:
-    """End offset of the first occurrence of answer ``x`` in the reasoning as a result
-    (after '=', 'is', 'be', 'get', '\\boxed{' …), else of its first standalone occurrence."""
-    if not x:
-        return None
-    pat = re.compile(r"(?<![\w.])" + re.escape(x) + r"(?![\w]|\.\d)")
-    # the matches of ``pat.finditer``: it matches exactly ``x`` (plus look-arounds), so
-    # only the places where ``x`` occurs are tried, in order, resuming after a match
-    match = pat.match
-    first_any = None
-    i = reasoning.find(x)
-    while i >= 0:
-        m = match(reasoning, i)
-        if m is None:
-            i = reasoning.find(x, i + 1)
-            continue
-        if first_any is None:
-            first_any = m.end()
-        before = reasoning[max(0, i - 14):i].lower()
-        if _RESULT_BEFORE_RE.search(before):
-            return m.end()
-        i = reasoning.find(x, m.end())
-    return first_any
-
-
 class TimeLine:
     """When each character of the reasoning arrived, from ``(offset reached, seconds)`` pairs."""
 
@@ -357,26 +329,42 @@ def text_counts(text: str) -> tuple[int, int, int]:
 class LabelStats:
     """Label figures of a run of steps, combinable in order (:meth:`add`)."""
 
-    __slots__ = ("counts", "chars", "episodes", "first_verify", "opens_in_verify", "verify_at_end")
+    __slots__ = ("counts", "chars", "episodes", "first_verify", "opens_in_verify", "verify_at_end", "band_chars",
+                 "trans", "first_label", "last_label")
 
     def __init__(self) -> None:
         self.counts = [0] * len(LABELS)
         self.chars = [0] * len(LABELS)
+        self.band_chars = [0] * len(BANDS)
+        self.trans = [0] * (len(LABELS) * len(LABELS))  # [from * 7 + to]: consecutive steps
+        self.first_label: int | None = None
+        self.last_label: int | None = None
         self.episodes = 0  # runs of Verify steps (Monitor steps don't break a run)
         self.first_verify: int | None = None  # start of the first Verify step
         self.opens_in_verify = False  # the first non-Monitor step is Verify
         self.verify_at_end: bool | None = None  # in a Verify run after the last step (None: all Monitor)
 
     @classmethod
-    def of(cls, spans: Sequence[tuple[int, int]], labels: Sequence[str]) -> "LabelStats":
+    def of(cls, spans: Sequence[tuple[int, int]], labels: Sequence[str], bands: Sequence[str] | None = None
+           ) -> "LabelStats":
+        """Figures of steps with these spans, labels and (optional) paragraph bands."""
         st = cls()
-        counts, chars = st.counts, st.chars
+        counts, chars, trans = st.counts, st.chars, st.trans
         index = _LABEL_INDEX
+        nl = len(LABELS)
         in_verify: bool | None = None
-        for (s, e), lab in zip(spans, labels):
+        prev = None
+        for i, ((s, e), lab) in enumerate(zip(spans, labels)):
             k = index[lab]
             counts[k] += 1
             chars[k] += e - s
+            if bands is not None:
+                st.band_chars[_BAND_INDEX[bands[i]]] += e - s
+            if prev is None:
+                st.first_label = k
+            else:
+                trans[prev * nl + k] += 1
+            prev = k
             if lab == "Verify":
                 if in_verify is None:
                     st.opens_in_verify = True
@@ -388,6 +376,7 @@ class LabelStats:
             elif lab != "Monitor":
                 in_verify = False
         st.verify_at_end = in_verify
+        st.last_label = prev
         return st
 
     def copy(self) -> "LabelStats":
@@ -395,6 +384,8 @@ class LabelStats:
         c.counts, c.chars = list(self.counts), list(self.chars)
         c.episodes, c.first_verify = self.episodes, self.first_verify
         c.opens_in_verify, c.verify_at_end = self.opens_in_verify, self.verify_at_end
+        c.band_chars, c.trans = list(self.band_chars), list(self.trans)
+        c.first_label, c.last_label = self.first_label, self.last_label
         return c
 
     def add(self, other: "LabelStats") -> None:
@@ -402,6 +393,15 @@ class LabelStats:
         for k in range(len(LABELS)):
             self.counts[k] += other.counts[k]
             self.chars[k] += other.chars[k]
+        for k in range(len(BANDS)):
+            self.band_chars[k] += other.band_chars[k]
+        self.trans = list(map(operator.add, self.trans, other.trans))
+        if other.first_label is not None:
+            if self.last_label is not None:
+                self.trans[self.last_label * len(LABELS) + other.first_label] += 1
+            else:
+                self.first_label = other.first_label
+            self.last_label = other.last_label
         self.episodes += other.episodes
         if other.opens_in_verify and self.verify_at_end:
             self.episodes -= 1  # the run goes on across the boundary
@@ -414,6 +414,7 @@ class LabelStats:
 
 
 _LABEL_INDEX = {lab: k for k, lab in enumerate(LABELS)}
+_BAND_INDEX = {b: k for k, b in enumerate(BANDS)}
 
 
 def compute_metrics(
@@ -425,7 +426,7 @@ def compute_metrics(
     paragraphs: int = 0,
 ) -> Metrics:
     words, pivots, switches = text_counts(text)
-    stats = LabelStats.of([(st.start, st.end) for st in steps], [st.label for st in steps])
+    stats = LabelStats.of([(st.start, st.end) for st in steps], [st.label for st in steps], [st.band for st in steps])
     cycle_words = [len(text[ph.start:ph.end].split()) for ph in phases if ph.kind == "reconstruction"]
     return assemble_metrics(text, len(steps), paragraphs, words, pivots, switches, stats, phases, cycle_words,
                             answer, timeline)
@@ -446,11 +447,13 @@ def assemble_metrics(
     answer_offsets: Sequence[int] | None = None,
     phrases: Sequence[tuple[int, str]] | None = None,
     boxed: Sequence[tuple[int, str]] | None = None,
+    prompt: str | None = None,
 ) -> Metrics:
     """Metrics from per-paragraph sums (see :func:`compute_metrics` for the plain way).
     ``cycle_words``: words of each reconstruction phase, in order; ``answer_offsets``
     (:func:`answer_words` of ``text``) or ``phrases`` (its answer-statement candidates,
-    :class:`AnswerScan`) if already known."""
+    :class:`AnswerScan`) if already known; ``prompt``: the problem text (finds a choice
+    letter's option value)."""
     n = len(text)
     m = Metrics(chars=n, words=words, steps=nsteps, paragraphs=paragraphs)
     m.pivots = pivots
@@ -461,6 +464,10 @@ def assemble_metrics(
     total = sum(chars.values()) or 1
     m.label_counts = counts
     m.label_share = {lab: round(chars[lab] / total, 4) for lab in LABELS}
+    nl = len(LABELS)
+    m.label_transitions = {a: {b: stats.trans[i * nl + j] for j, b in enumerate(LABELS)} for i, a in enumerate(LABELS)}
+    btotal = sum(stats.band_chars) or 1
+    m.band_share = {b: round(stats.band_chars[k] / btotal, 4) for k, b in enumerate(BANDS)}
     m.verify_episodes = stats.episodes
     m.verify_share = m.label_share["Verify"] if nsteps else 0.0
     m.first_verify_at = round(first_verify / n, 4) if first_verify is not None and n else None
@@ -488,16 +495,25 @@ def assemble_metrics(
         boxed = [(i, normalize_answer(x)) for i, x in _boxed_all(text)]
     fa = final_answer(text, answer, phrases=phrases, boxed=boxed)
     m.final_answer = fa
+    cands = candidate_answers(text, phrases=phrases, boxed=boxed)
+    keys = [canonical(x) for _, x in cands]
     if fa is not None and n:
-        pos = first_occurrence(text, fa)
+        key = canonical(fa)
+        pos = find_answer(text, fa, prompt)
+        stated = next((i for (i, _), k in zip(cands, keys) if k == key), None)
+        if stated is not None and (pos is None or stated < pos):
+            pos = stated + 1  # stated in words the text search did not recognise
         m.first_answer_at = round(pos / n, 4) if pos is not None else None
-    cands = [x for _, x in candidate_answers(text, phrases=phrases, boxed=boxed)]
+        # did a different answer follow the first statement of the final one?
+        m.answer_revised = any(k != key and i >= (pos or 0) for (i, _), k in zip(cands, keys))
     seen: list[str] = []
+    seen_keys: set[str] = set()
     flips = 0
-    for i, x in enumerate(cands):
-        if x not in seen:
+    for i, ((_, x), k) in enumerate(zip(cands, keys)):
+        if k not in seen_keys:
+            seen_keys.add(k)
             seen.append(x)
-        if i and x != cands[i - 1]:
+        if i and k != keys[i - 1]:
             flips += 1
     m.candidate_answers = seen
     m.answer_flips = flips

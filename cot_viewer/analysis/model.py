@@ -7,9 +7,10 @@ from typing import Any
 
 LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
 PHASE_KINDS = ("definition", "bloom", "reconstruction", "final")
+BANDS = ("General", "Explore", "Verify")  # the annotators' paragraph level
 SCHEMA_VERSION = 1
 
-__all__ = ["LABELS", "PHASE_KINDS", "SCHEMA_VERSION", "Step", "Phase", "Cycle", "Metrics", "Analysis"]
+__all__ = ["LABELS", "PHASE_KINDS", "BANDS", "SCHEMA_VERSION", "Step", "Phase", "Cycle", "Metrics", "Analysis"]
 
 
 @dataclass(slots=True)
@@ -22,6 +23,7 @@ class Step:
     paragraph: int
     label: str
     phase: int = -1  # index into Analysis.phases (-1: not assigned yet)
+    band: str = "General"  # its paragraph's band (BANDS)
 
     def to_dict(self, text: str | None = None) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -31,6 +33,7 @@ class Step:
             "paragraph": self.paragraph,
             "label": self.label,
             "phase": self.phase,
+            "band": self.band,
         }
         if text is not None:
             d["text"] = text[self.start:self.end]
@@ -38,7 +41,8 @@ class Step:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Step":
-        return cls(d["index"], d["start"], d["end"], d["paragraph"], d["label"], d.get("phase", -1))
+        return cls(d["index"], d["start"], d["end"], d["paragraph"], d["label"], d.get("phase", -1),
+                   d.get("band", "General"))
 
 
 @dataclass(slots=True)
@@ -104,6 +108,9 @@ class Metrics:
     first_answer_at: float | None = None
     candidate_answers: list[str] = field(default_factory=list)
     answer_flips: int = 0
+    answer_revised: bool = False  # a different answer was stated after the final one was first reached
+    band_share: dict[str, float] = field(default_factory=dict)  # share of step characters per paragraph band
+    label_transitions: dict[str, dict[str, int]] = field(default_factory=dict)  # from label -> next label -> count
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -115,9 +122,11 @@ class Metrics:
         """The inverse of :meth:`to_dict` (``cycle_count`` is derived; unknown keys ignored)."""
         known = {f for f in cls.__dataclass_fields__ if f != "cycles"}
         kw = {k: v for k, v in d.items() if k in known}
-        for k in ("label_counts", "label_share", "phase_share"):
+        for k in ("label_counts", "label_share", "phase_share", "band_share"):
             if k in kw:
                 kw[k] = dict(kw[k])
+        if "label_transitions" in kw:
+            kw["label_transitions"] = {a: dict(b) for a, b in kw["label_transitions"].items()}
         if kw.get("phase_seconds") is not None:
             kw["phase_seconds"] = dict(kw["phase_seconds"])
         kw["candidate_answers"] = list(kw.get("candidate_answers") or [])
@@ -137,6 +146,7 @@ class Analysis:
             "schema": SCHEMA_VERSION,
             "labels": list(LABELS),
             "phase_kinds": list(PHASE_KINDS),
+            "bands": list(BANDS),
             "steps": [s.to_dict(text) for s in self.steps],
             "phases": [p.to_dict() for p in self.phases],
             "metrics": self.metrics.to_dict(),
@@ -147,8 +157,6 @@ class Analysis:
         """The inverse of :meth:`to_dict` (step ``text``, if present, is dropped)."""
         if d.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
             raise ValueError(f"unsupported analysis schema {d.get('schema')!r}")
-        mk = Step
-        steps = [mk(s["index"], s["start"], s["end"], s["paragraph"], s["label"], s.get("phase", -1))
-                 for s in d.get("steps", ())]
+        steps = [Step.from_dict(s) for s in d.get("steps", ())]
         return cls(steps=steps, phases=[Phase.from_dict(p) for p in d.get("phases", ())],
                    metrics=Metrics.from_dict(d.get("metrics") or {}))

@@ -12,12 +12,19 @@ Rules:
 * Definition: paragraph 0 plus the following paragraphs whose steps are all Read/Monitor.
 * Final: from the last paragraph that commits to an answer ("the answer is", ``\\boxed``,
   "**Final Answer**"); with no such paragraph, a closed trace's last paragraph.
-* A cycle opens at a paragraph whose first sentence starts with a marker (Wait, But
-  wait, Hmm, Hold on, Alternatively, "another way", "Let me (double-)check/verify",
-  "But …") once the current phase has reached an interim result (a conclusion with a
-  number, an answer, a check) and is at least ``MIN_PHASE_CHARS`` long; when the paragraph
-  before such an opener is an unmarked "So…/Therefore…" conclusion, the cycle opens
-  there instead.
+* Bloom, the first attempt, ends where its first candidate answer has been stated (a
+  sentence the labeller takes for an answer, "the answer is", ``\\boxed``) or where the
+  approach is abandoned (a paragraph opening with "Alternatively", "another approach", "let
+  me try a different …", "start over"): the first cycle opens at the next marker paragraph
+  after a candidate answer, or at the abandoning paragraph.  A "Wait" after an
+  intermediate result does not end the first attempt.
+* Every later cycle opens at a paragraph whose first sentence starts with a marker (Wait,
+  But wait, Hmm, Hold on, Alternatively, "another way", "Let me (double-)check/verify",
+  "But …") once the current cycle has reached an interim result (a conclusion with a
+  number, an answer, a check).
+* A phase holds at least ``MIN_PHASE_CHARS`` characters before a cycle opens after it; when
+  the paragraph before an opener is an unmarked "So…/Therefore…" conclusion, the cycle
+  opens there instead.
 """
 
 from __future__ import annotations
@@ -25,11 +32,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from ._needles import searcher
 
-__all__ = ["ParSummary", "summarize_paragraph", "phase_paragraphs", "PhaseTracker", "MIN_PHASE_CHARS"]
+__all__ = ["ParSummary", "summarize_paragraph", "paragraph_band", "phase_paragraphs", "PhaseTracker", "MIN_PHASE_CHARS"]
 
 MIN_PHASE_CHARS = 100
 
@@ -40,6 +47,14 @@ _OPENER_RE = re.compile(
     r"let me (?:double[- ]?check|check|verify|re-?examine|confirm|think again|try another|try a different|reconsider|"
     r"go back|recheck|re-?verify|see if)|let's (?:double[- ]?check|check|verify|confirm|try another|reconsider)|"
     r"but\b|however\b|actually\b|oh\b|no\b|is there another|maybe (?:there's|there is) (?:another|a better|a simpler))",
+    re.I,
+)
+_ABANDON_RE = re.compile(
+    r"^(?:\W*)(?:(?:wait|hmm+|but|okay|so|no),?\s+)*(?:alternatively|another (?:way|approach|method|idea)|"
+    r"(?:let me|let's|i(?:'ll| will| should)|maybe i should|perhaps i should) (?:try|use|take|consider|think of) "
+    r"(?:a |an )?(?:different|another|other|new|alternative)|(?:let me|let's|i(?:'ll| will| should)) (?:start over|"
+    r"start again|scrap|restart|abandon)|(?:this|that) (?:approach|method|way) (?:is(?:n't| not)|doesn't|does not|"
+    r"won't|will not|seems)|maybe (?:there's|there is) (?:another|a better|a simpler|a different))",
     re.I,
 )
 _SO_RE = re.compile(r"^(?:so|therefore|thus|hence)\b", re.I)
@@ -58,6 +73,17 @@ _COMMIT_S = searcher(_COMMIT_RE, "phases._COMMIT_RE", lower_input=False)
 _INTERIM_S = searcher(_INTERIM_RE, "phases._INTERIM_RE", lower_input=False)
 
 
+class _Scan(NamedTuple):
+    """State of the left-to-right scan for cycles."""
+
+    chars: int  # characters of the current phase so far
+    interim: bool  # the current phase has reached an interim result
+    candidate: bool  # a candidate answer has been stated since the bloom began
+
+
+_START = _Scan(0, False, False)
+
+
 @dataclass(slots=True, frozen=True)
 class ParSummary:
     index: int
@@ -70,6 +96,9 @@ class ParSummary:
     so_opener: bool
     commit: bool
     interim: bool
+    candidate: bool  # states a candidate answer to the problem
+    abandons: bool  # opens by abandoning the current approach
+    band: str  # General, Explore or Verify (paragraph_band)
 
 
 def summarize_paragraph(
@@ -79,11 +108,14 @@ def summarize_paragraph(
     labels: Sequence[str],
     first_step: int,
     offset: int = 0,
+    answers: Sequence[bool] = (),
 ) -> ParSummary:
     """Summary of one labelled paragraph; ``spans`` index ``text``, ``offset`` is added to
-    make the stored offsets absolute."""
+    make the stored offsets absolute; ``answers``: which sentences state an answer (the
+    labeller's Answer class)."""
     first = text[spans[0][0]:spans[0][1]]
     body = text[spans[0][0]:spans[-1][1]]
+    commit = bool(_COMMIT_S(body))
     interim = False
     for (s, e), lab in zip(spans, labels):
         if lab in ("Implement", "Verify", "Analyze") and _INTERIM_S(text[s:e]):
@@ -98,52 +130,50 @@ def summarize_paragraph(
         all(lab in ("Read", "Monitor") for lab in labels),  # read_only
         bool(_OPENER_RE.match(first)),  # opener
         bool(_SO_RE.match(first)),  # so_opener
-        bool(_COMMIT_S(body)),  # commit
+        commit,
         interim,
+        commit or any(answers),  # candidate
+        bool(_ABANDON_RE.match(first)),  # abandons
+        paragraph_band(labels, first),
     )
+
+
+_CHECK_OPEN_RE = re.compile(
+    r"^\W*(?:(?:wait|hmm+|but|so|okay|ok|now|alright|actually),?\s+)*"
+    r"(?:let me|let's|let us|i(?:'ll| will| should| need to)|to be (?:sure|safe))\s+(?:just\s+|quickly\s+|also\s+|now\s+|again\s+)*"
+    r"(?:double[- ]?check|check|verify|confirm|make sure|re-?check|re-?verify|re-?examine|sanity[- ]check|plug)",
+    re.I,
+)
+_EXPLORE_OPEN_RE = re.compile(
+    r"^\W*(?:(?:wait|hmm+|but|so|okay|ok|or)\W*\s+)*"
+    r"(?:alternatively|maybe|perhaps|what if|what about|another (?:way|approach|idea))\b",
+    re.I,
+)
+
+
+def paragraph_band(labels: Sequence[str], first: str = "") -> str:
+    """The annotators' paragraph level: Verify for a paragraph that opens a check ("let me
+    check…", or its first sentence that is not Monitor is Verify) or is mostly checking,
+    Explore for one that opens with a tentative idea, General otherwise.  ``first``: the
+    paragraph's first sentence."""
+    if _CHECK_OPEN_RE.match(first):
+        return "Verify"
+    if _EXPLORE_OPEN_RE.match(first):
+        return "Explore"
+    lead = next((lab for lab in labels if lab != "Monitor"), None)
+    if lead in ("Verify", "Explore"):
+        return lead
+    if 2 * sum(lab == "Verify" for lab in labels) > len(labels):
+        return "Verify"
+    return "General"
 
 
 def phase_paragraphs(pars: Sequence[ParSummary], closed: bool) -> list[tuple[str, int, int, int]]:
     """``(kind, number, first_paragraph, last_paragraph)`` for every phase, in order."""
-    n = len(pars)
-    if n == 0:
-        return []
-    # Definition
-    d_end = 0
-    while d_end + 1 < n and pars[d_end + 1].read_only and d_end + 1 <= n - 3:
-        d_end += 1
-    out: list[tuple[str, int, int, int]] = [("definition", 0, 0, d_end)]
-    if n == d_end + 1:
-        return out
-    b_start = d_end + 1
-    # Final
-    f_start: int | None = None
-    for p in range(n - 1, b_start, -1):
-        if pars[p].commit:
-            f_start = p
-            break
-    if f_start is None and closed and n - b_start >= 2:
-        f_start = n - 1
-    if f_start is not None and f_start <= b_start:
-        f_start = None
-    body_end = (f_start - 1) if f_start is not None else n - 1
-    # Bloom and cycles
-    starts = [b_start]
-    phase_chars = 0
-    interim = False
-    for p in range(b_start, body_end + 1):
-        par = pars[p]
-        if p > starts[-1] and par.opener and interim and phase_chars >= MIN_PHASE_CHARS:
-            start = p
-            prev = pars[p - 1]
-            if p - 1 > starts[-1] and prev.so_opener:
-                start = p - 1
-            starts.append(start)
-            phase_chars = sum(pars[q].end - pars[q].start for q in range(start, p))
-            interim = any(pars[q].interim for q in range(start, p))
-        phase_chars += par.end - par.start
-        interim = interim or par.interim
-    return _attempts(out, starts, body_end, f_start, n)
+    tracker = PhaseTracker()
+    for par in pars:
+        tracker.append(par)
+    return tracker.phases(None, closed)
 
 
 def _attempts(out: list, starts: Sequence[int], body_end: int, f_start: int | None, n: int) -> list:
@@ -176,8 +206,7 @@ class PhaseTracker:
         self._next = 0  # next paragraph the scan would process
         self._starts: list[int] = []
         self._added: list[int] = []  # paragraph at which each start was added
-        self._chars = 0
-        self._interim = False
+        self._state = _START
 
     def append(self, par: ParSummary) -> None:
         i = len(self.pars)
@@ -195,14 +224,16 @@ class PhaseTracker:
         self._next = b_start
         self._starts = [b_start]
         self._added = [b_start]
-        self._chars = 0
-        self._interim = False
+        self._state = _START
 
     @staticmethod
-    def _step(pars: Sequence[ParSummary], p: int, starts: list[int], added: list[int], chars: int,
-              interim: bool) -> tuple[int, bool]:
+    def _step(pars: Sequence[ParSummary], p: int, starts: list[int], added: list[int], state: _Scan) -> _Scan:
+        """Scan paragraph ``p`` of the body: open a cycle there if it opens one."""
         par = pars[p]
-        if p > starts[-1] and par.opener and interim and chars >= MIN_PHASE_CHARS:
+        chars, interim, candidate = state
+        if p > starts[-1] and chars >= MIN_PHASE_CHARS and (
+            (par.opener and (candidate if len(starts) == 1 else interim)) or par.abandons
+        ):
             start = p
             if p - 1 > starts[-1] and pars[p - 1].so_opener:
                 start = p - 1
@@ -210,9 +241,7 @@ class PhaseTracker:
             added.append(p)
             chars = sum(pars[q].end - pars[q].start for q in range(start, p))
             interim = any(pars[q].interim for q in range(start, p))
-        chars += par.end - par.start
-        interim = interim or par.interim
-        return chars, interim
+        return _Scan(chars + par.end - par.start, interim or par.interim, candidate or par.candidate)
 
     def phases(self, open_par: ParSummary | None, closed: bool) -> list[tuple[str, int, int, int]]:
         frozen = self.pars
@@ -245,14 +274,13 @@ class PhaseTracker:
             self._reset(b_start)
         last_frozen = min(body_end, nf - 1)
         while self._next <= last_frozen:
-            self._chars, self._interim = self._step(frozen, self._next, self._starts, self._added,
-                                                    self._chars, self._interim)
+            self._state = self._step(frozen, self._next, self._starts, self._added, self._state)
             self._next += 1
         if body_end >= nf:  # the open paragraph is in the body (the scan reached nf - 1)
             starts = list(self._starts)
             if open_par is not None:
                 full = _Concat(frozen, open_par)
-                self._step(full, nf, starts, [], self._chars, self._interim)
+                self._step(full, nf, starts, [], self._state)
         else:
             k = bisect_right(self._added, body_end)
             starts = self._starts[:k]

@@ -1,9 +1,15 @@
-"""Rough self-check of the sentence labels against the Thought Anchors corpus.
+"""Cross-domain checks of the labels on the Thought Anchors corpus (R1-distilled models).
+
+The labeller is trained and tested on ThinkARM's human labels (``tools/train_labeller.py``,
+``docs/analysis.md``).  These checks look at another domain — R1-distilled models on
+competition problems — with labels made to other conventions, so they are sanity checks,
+not the accuracy figure.
 
 Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
 ``../shared/corpus`` next to the repository), or
-``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl [THIRD.jsonl]]]]``.  The corpus chunks carry GPT-4o labels in
-the Thought Anchors taxonomy, mapped onto the seven episode labels like this:
+``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl [THIRD.jsonl]]]]``.
+The corpus chunks carry GPT-4o labels in the Thought Anchors taxonomy, mapped onto the seven
+episode labels like this:
 
 ================================  =====================================================
 Thought Anchors label              counted correct when we predict
@@ -20,25 +26,21 @@ result_consolidation               Analyze or Implement (a conclusion: an infere
 final_answer_emission              Analyze or Implement (same reasoning)
 ================================  =====================================================
 
-``--guidebook`` mode scores the rules instead against our own annotation,
-``tests/analysis/data/guidebook_labels.jsonl``: sentences of 13 corpus traces, split
-by our segmenter and labelled by hand following Li et al.'s sentence-level guidebook
-(the seven labels, not GPT-4o's taxonomy).  Each row holds the trace id, the split
-(``dev``/``test``, fixed by problem before any tuning), the span, the label and a short
-excerpt; the text itself is re-read from the corpus.  A second file,
-``guidebook_labels_fresh.jsonl`` (split ``fresh``), holds 468 sentences of 8 further traces
-labelled later (used for the third tuning, not the second); ``guidebook_labels_third.jsonl``
-(split ``third``, 358 sentences of 7 more traces) was labelled blind before the third tuning
-and never used for it.  Each set is scored separately, with the problem text passed as
-``prompt=``.  Each set also gets a
-"reweighted" figure: per-label recall weighted by Li et al.'s label mix.  See ``docs/analysis.md``.
+``--guidebook`` mode scores the labels instead against our own annotation of corpus
+sentences, split by our segmenter and labelled by hand following the guidebook:
+``tests/analysis/data/guidebook_labels.jsonl`` (13 traces, splits ``dev``/``test``),
+``guidebook_labels_fresh.jsonl`` (8 more traces) and ``guidebook_labels_third.jsonl`` (7
+more).  Each row holds the trace id, the split, the span, the label and a short excerpt; the
+text itself is re-read from the corpus.  The files were made for the earlier rule-based
+labeller, to our own conventions (the first file labels every re-computation inside a check
+Verify, where the human annotators label it Implement), and were never used to train the
+model.  Each set is scored separately, with the problem text passed as ``prompt=``, and also
+"reweighted": per-label recall weighted by the label mix Li et al. report for R1 traces.
 
 "strict" accuracy maps both result_consolidation and final_answer_emission to Analyze
 only.  Two scorings are printed: ``spans`` labels each corpus chunk's own span directly
 (:func:`cot_viewer.analysis.label_spans`); ``steps`` runs the full :func:`analyze` and
-maps each chunk to our step covering most of its characters.  The GPT-4o labels follow
-another taxonomy and other conventions (e.g. GPT-4o calls a recomputation inside a check
-``active_computation``), so this is a sanity check, not the real target.
+maps each chunk to our step covering most of its characters.
 """
 
 from __future__ import annotations
@@ -160,13 +162,12 @@ def default_guidebook() -> Path:
 
 def default_guidebook_fresh() -> Path:
     """The second, later annotation (split ``fresh``): traces not in the first file, labelled
-    before the rules were re-tuned on the first file, and never used for tuning."""
+    for the rule-based labeller; see the module docstring."""
     return default_guidebook().with_name("guidebook_labels_fresh.jsonl")
 
 
 def default_guidebook_third() -> Path:
-    """The third annotation (split ``third``): 7 more traces, labelled blind before the third
-    tuning (which used the first two files only) and scored once at its end."""
+    """The third annotation (split ``third``): 7 more traces; see the module docstring."""
     return default_guidebook().with_name("guidebook_labels_third.jsonl")
 
 
@@ -180,7 +181,7 @@ def score_guidebook(rows: list[dict], gold: list[dict], split: str | None = None
     """Accuracy of :func:`analyze` on our hand-labelled sentences (optionally one split).
 
     Each gold row names a trace and a sentence span of our segmenter; the full trace is
-    analysed (so the context rules see everything before the span) and the label of the
+    analysed (so the labeller sees everything before the span) and the label of the
     step with exactly that span is compared.  Spans our segmenter no longer produces
     are counted in ``missing`` (and as errors).  ``use_prompt``: pass the corpus row's problem
     text to :func:`analyze` (as the callers do)."""

@@ -13,8 +13,41 @@ from cot_viewer.transcript import Transcript
 STEP_CHARS = 400
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.0f}%"
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def verify_summary(m: dict) -> str:
+    """"3 (the first at 42% into the reasoning)", or "none" — never a dash."""
+    if not m.get("verify_episodes") or m.get("first_verify_at") is None:
+        return "none"
+    return f"{m['verify_episodes']} (the first at {_pct(m['first_verify_at'])} into the reasoning)"
+
+
+def answer_summary(m: dict) -> str | None:
+    """Where the final answer was first reached and what came after it, in words; None
+    without a final answer.  Re-checking is claimed only when no other answer followed."""
+    fa = m.get("final_answer")
+    if not fa:
+        return None
+    at = m.get("first_answer_at")
+    if at is None:
+        return f"{fa} (not stated in the reasoning)"
+    if m.get("answer_revised"):
+        flips = m.get("answer_flips") or 0
+        return (f"{fa} (first reached at {_pct(at)} of the reasoning; the answer changed after that"
+                f" — {flips} change{'s' if flips != 1 else ''} in all — before it was settled)")
+    return f"{fa} (first reached at {_pct(at)} of the reasoning; the rest re-checks it)"
+
+
+def transition_rows(m: dict) -> list[tuple[str, str]]:
+    """One row per label: what the next step was labelled, most frequent first."""
+    rows = []
+    for a, nxt in (m.get("label_transitions") or {}).items():
+        got = sorted(((n, b) for b, n in nxt.items() if n), key=lambda x: (-x[0], x[1]))
+        if got:
+            rows.append((f"After {a}", ", ".join(f"{b} {n}" for n, b in got)))
+    return rows
 
 
 def phase_title(kind: str, number: int) -> str:
@@ -43,7 +76,8 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
             body = " ".join(text[st.start : st.end].split())
             if len(body) > STEP_CHARS:
                 body = body[: STEP_CHARS - 1] + "…"
-            lines.append(f"Step {st.index + 1} — {st.label}: {body}")
+            band = f" (in a {st.band} paragraph)" if st.band != "General" else ""
+            lines.append(f"Step {st.index + 1} — {st.label}{band}: {body}")
             for note in notes_by_step.get(st.index, []):  # notes hold the 0-based step index
                 lines.append(f"    ✎ teacher's note on step {st.index + 1}: {note}")
         yield Section(title, tuple(lines))
@@ -53,20 +87,25 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
         ("Steps / paragraphs / words", f"{m['steps']} / {m['paragraphs']} / {m['words']:,}"),
         ("Pivots (Wait / Hmm / Hold on)", str(m["pivots"])),
         ("Approach switches (Alternatively / another way)", str(m["approach_switches"])),
-        ("Verify episodes (first at)", f"{m['verify_episodes']} ({_pct(m['first_verify_at'])} into the reasoning)"),
+        ("Verify episodes", verify_summary(m)),
         ("Share of text spent verifying", _pct(m["verify_share"])),
+        ("Share of text per paragraph band",
+         ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("band_share") or {}).items() if v)),
         ("Reconstruction cycles", f"{m['cycle_count']}" + (" — lengths " + ", ".join(f"{c['words']} words" + (f"/{c['seconds']:.1f} s" if c.get("seconds") is not None else "") for c in cycles) if cycles else "")),
         ("Share of text per label", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("label_share") or {}).items() if v)),
         ("Share of text per phase", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("phase_share") or {}).items() if v)),
     ]
     if m.get("phase_seconds"):
         rows.append(("Seconds per phase", ", ".join(f"{k} {v:.1f} s" for k, v in m["phase_seconds"].items() if v is not None)))
-    if m.get("final_answer"):
-        where = _pct(m.get("first_answer_at"))
-        rows.append(("Final answer (first reached)", f"{m['final_answer']} (at {where} of the reasoning; the rest re-checks it)"))
+    answer = answer_summary(m)
+    if answer:
+        rows.append(("Final answer (first reached)", answer))
     if m.get("candidate_answers"):
         rows.append(("Candidate answers along the way", ", ".join(map(str, m["candidate_answers"]))))
     yield Section("Metrics of the reasoning", rows=tuple(rows))
+    transitions = transition_rows(m)
+    if transitions:
+        yield Section("Label transitions (what the next step was)", rows=tuple(transitions))
     yield Section(
         "Teacher's notes",
         (

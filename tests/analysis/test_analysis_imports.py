@@ -23,10 +23,10 @@ def test_the_result_types_come_without_the_rules():
 
 def test_the_package_names_are_the_functions_and_classes():
     import cot_viewer.analysis as analysis
-    from cot_viewer.analysis import core, labels, model, segment as segment_fn
+    from cot_viewer.analysis import core, labeller, model, segment as segment_fn
 
     assert analysis.analyze is core.analyze and analysis.IncrementalAnalyzer is core.IncrementalAnalyzer
-    assert analysis.label_spans is labels.label_spans and analysis.LABELS is model.LABELS is labels.LABELS
+    assert analysis.label_spans is labeller.label_spans and analysis.LABELS is model.LABELS is labeller.LABELS
     assert callable(segment_fn) and segment_fn is analysis.segment  # the function, not the submodule
     assert set(analysis.__all__) <= set(dir(analysis))
     assert all(getattr(analysis, name) is not None for name in analysis.__all__)

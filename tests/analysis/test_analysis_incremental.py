@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from cot_viewer.analysis import IncrementalAnalyzer, analyze
 from cot_viewer.analysis import core as core_mod
+from cot_viewer.analysis.labeller import Labeller
 
 SAMPLE = (
     "Okay, so I need to find the value of (2k)! / k! for k = 3. The problem says k is 3.\n\n"
@@ -158,13 +159,13 @@ def test_repeated_sentences_are_labelled_once_and_the_memo_stays_bounded(monkeyp
     """Like analyze(), the incremental analyser labels a sentence it has seen once; its memo
     is cleared past MEMO_MAX entries, and the labels stay those of the batch analysis."""
     calls: list[str] = []
-    real = core_mod.label_paragraph.__globals__["sentence_features"]
+    real = Labeller.sentence
 
-    def counting(sent):
+    def counting(self, sent):
         calls.append(sent)
-        return real(sent)
+        return real(self, sent)
 
-    monkeypatch.setitem(core_mod.label_paragraph.__globals__, "sentence_features", counting)
+    monkeypatch.setattr(Labeller, "sentence", counting)
     repeated = "\n\n".join(["Wait, let me check that again. Yes, 6! = 720."] * 50)
     inc = IncrementalAnalyzer()
     for i in range(0, len(repeated), 7):

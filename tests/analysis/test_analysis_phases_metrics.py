@@ -9,7 +9,7 @@ from cot_viewer.analysis import PHASE_KINDS, analyze
 TRACE = (
     "Okay, so the problem says a shop sells pens at $2 each. We are given that Ann buys 7 pens.\n\n"  # p0
     "First, I need to find the total cost. The total is 7 * 2 = 14 dollars. "
-    "So the cost is 14 dollars, which seems right.\n\n"  # p1 bloom
+    "Therefore, the total cost is 14 dollars.\n\n"  # p1 bloom, ends with a candidate answer
     "Wait, let me check that again. 7 * 2 = 14, yes. That matches the earlier result, "
     "so the total stays 14 and nothing changes here at all.\n\n"  # p2 cycle 1 (pivot 1)
     "Hmm, but what if there is a discount? The problem does not mention one, so the price "
@@ -37,6 +37,26 @@ def test_phase_structure(an):
     for st in an.steps:
         ph = an.phases[st.phase]
         assert ph.first_step <= st.index <= ph.last_step
+
+
+def test_bloom_runs_until_a_candidate_answer_is_stated():
+    """A "Wait" after an intermediate result does not end the first attempt; one after the
+    first candidate answer does."""
+    t = (
+        "Okay, so the problem says a box holds 6 rows of 4 eggs and we want the eggs in 3 boxes.\n\n"
+        "First, one box: 6 * 4 = 24 eggs in each box, so that part is settled.\n\n"
+        "Wait, I should make sure the rows are full. The problem says they are, so each box holds 24.\n\n"
+        "Now the three boxes: 3 * 24 = 72. Therefore, the total number of eggs is 72.\n\n"
+        "Wait, let me check that again. 24 + 24 + 24 = 72, which matches.\n\n"
+        "So the answer is 72."
+    )
+    an = analyze(t)
+    kinds = [(p.kind, p.first_step) for p in an.phases]
+    bloom = next(p for p in an.phases if p.kind == "bloom")
+    first_wait = an.steps[next(i for i, s in enumerate(an.steps) if t[s.start:s.end].startswith("Wait, I should"))]
+    check = an.steps[next(i for i, s in enumerate(an.steps) if t[s.start:s.end].startswith("Wait, let me check"))]
+    assert bloom.first_step <= first_wait.index <= bloom.last_step, kinds  # still the first attempt
+    assert an.phases[check.phase].kind == "reconstruction", kinds  # after "the total … is 72"
 
 
 def test_phases_change_only_at_paragraph_boundaries(an):
@@ -120,3 +140,43 @@ def test_corpus_phases(corpus_rows):
         assert nums == list(range(1, len(nums) + 1))
         if row.get("expected_answer") and row.get("correct"):
             assert an.metrics.final_answer is not None
+
+
+def test_paragraph_bands_and_label_transitions(an):
+    from cot_viewer.analysis import BANDS
+
+    pars: dict[int, set[str]] = {}
+    for st in an.steps:
+        assert st.band in BANDS
+        pars.setdefault(st.paragraph, set()).add(st.band)
+    assert all(len(b) == 1 for b in pars.values())  # one band per paragraph
+    band_of = {p: next(iter(b)) for p, b in pars.items()}
+    assert band_of[2] == "Verify"  # "Wait, let me check that again. …"
+    assert band_of[3] == "Explore"  # "Hmm, but what if there is a discount? …"
+    m = an.metrics
+    pairs: dict[tuple[str, str], int] = {}
+    for a, b in zip(an.steps, an.steps[1:]):
+        pairs[(a.label, b.label)] = pairs.get((a.label, b.label), 0) + 1
+    assert {(a, b): n for a, row in m.label_transitions.items() for b, n in row.items() if n} == pairs
+    assert sum(m.band_share.values()) == pytest.approx(1, abs=1e-3) and m.band_share["Verify"] > 0
+
+
+def test_bands_and_transitions_reach_the_json_and_the_handout(an):
+    from cot_viewer.commands.analyze import render_text, to_json
+    from cot_viewer.export.outline import outline_sections
+    from cot_viewer.transcript import Transcript
+
+    tr = Transcript(prompt="Pens", messages=[], status="complete")
+    tr.set_text(TRACE, "The total is \\boxed{14}.")
+    d = to_json(tr, an)["analysis"]
+    assert {s["band"] for s in d["steps"]} >= {"General", "Verify"}
+    assert d["metrics"]["label_transitions"]["Implement"] == an.metrics.label_transitions["Implement"]
+    text = render_text(tr, an)
+    assert "paragraph bands:" in text and "transitions:" in text and "—" not in text.split("\n==")[0]
+    sections = {s.title: s for s in outline_sections(tr)}
+    rows = dict(sections["Label transitions (what the next step was)"].rows)
+    assert rows["After Implement"].startswith(max(an.metrics.label_transitions["Implement"].items(),
+                                                 key=lambda kv: kv[1])[0])
+    metrics = dict(sections["Metrics of the reasoning"].rows)
+    assert "—" not in metrics["Verify episodes"] and "—" not in metrics["Final answer (first reached)"]
+    assert any("(in a Verify paragraph)" in line for s in sections.values() for line in s.lines)

@@ -142,24 +142,27 @@ def test_short_text_lead(monkeypatch, lead):
     asyncio.run(run())
 
 
-async def test_prompt_reaches_the_child_and_changes_labels_like_analyze():
-    """The live outline labels restated givens Read, as `cot-viewer analyze` does."""
+async def test_prompt_reaches_the_child_and_changes_metrics_like_analyze():
+    """The live analysis gets the problem text, as `cot-viewer analyze` does: with it, a
+    choice letter's option value counts as reaching that answer."""
     from cot_viewer.analysis import analyze
     from cot_viewer.tui.analysis_proxy import AnalysisProxy
 
-    prompt = "A rectangle has a perimeter of 30 cm and a length of 9 cm. Find its width."
-    text = ("Okay, let me think.\n\nThe rectangle has a perimeter of 30 cm and a length of 9 cm.\n\n"
-            "So 2(9 + w) = 30, which gives w = 6.\n\n")
+    prompt = "Which number is prime? (A) 4 (B) 6 (C) 7 (D) 9"
+    text = ("Okay, let me think.\n\n4, 6 and 9 are composite, so 7 is the prime.\n\n"
+            "So option C.\n\nWait, let me check 7 again. Yes.\n\n")
+    answer = "\\boxed{C}"
     proxy = AnalysisProxy()
     try:
         proxy.reset(prompt)
         proxy.feed(text)
-        got = await proxy.close_and_snapshot("", None)
+        got = await proxy.close_and_snapshot(answer, None)
     finally:
         await proxy.aclose()
-    want = analyze(text, "", None, prompt=prompt)
+    want = analyze(text, answer, None, prompt=prompt)
     assert [s.label for s in got.steps] == [s.label for s in want.steps]
-    assert [s.label for s in want.steps] != [s.label for s in analyze(text).steps]  # the prompt matters here
+    assert got.metrics.first_answer_at == want.metrics.first_answer_at
+    assert want.metrics.first_answer_at != analyze(text, answer).metrics.first_answer_at  # the prompt matters here
 
 
 async def _started() -> tuple[AnalysisProxy, int]:

@@ -53,6 +53,7 @@ async def _feed(pilot, events, *, at: float, finish=None) -> None:
     await view.flush()
     if finish is not None:
         await view.end(finish)
+        await view.ensure_analysis()  # the final analysis lands after the panes
     await pilot.pause()
     await pilot.pause()
 

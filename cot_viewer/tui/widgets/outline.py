@@ -31,19 +31,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from cot_viewer.label_colours import LABEL_COLOURS, LABEL_ORDER
 from cot_viewer.tui.widgets.stream_pane import display_text
 
-LABEL_ORDER = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
-#: label → (truecolour, ANSI colour name): hues far enough apart to tell seven labels apart.
-LABEL_COLOURS = {
-    "Read": ("#5b9bd5", "blue"),
-    "Analyze": ("#3fb8af", "cyan"),
-    "Plan": ("#b487e0", "magenta"),
-    "Implement": ("#6cc04a", "green"),
-    "Explore": ("#e0b341", "yellow"),
-    "Verify": ("#e8743b", "red"),
-    "Monitor": ("#9a9a9a", "bright_black"),
-}
 NOTE_MARK = "✎"
 
 

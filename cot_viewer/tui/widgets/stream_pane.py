@@ -53,8 +53,11 @@ def wrap_starts(s: str, width: int, first: int = 0, starts: list[int] | None = N
     ``starts`` (with ``first`` its last trusted entry) lets a growing line be re-wrapped from
     a known break instead of from the beginning. A space at a break stays at the end of the
     line it ends (it may hang one cell past the edge; it is cropped when drawn).
+    Widths are those of the text as drawn (:func:`display_text`: a tab or a control character
+    is one visible cell), so the wrap and the drawing agree.
     """
     width = max(1, width)
+    s = display_text(s)
     out = starts if starts is not None else [0]
     n = len(s)
     pos = first

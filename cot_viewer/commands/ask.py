@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     prompt = read_prompt(args.prompt)
     endpoint = resolve_endpoint(args)
     tui = not (args.plain or args.json) and sys.stdout.isatty()
+    if tui:
+        from cot_viewer.commands.tui import keys_from_terminal
+
+        tui = keys_from_terminal()  # the prompt may have come from a pipe on stdin
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id = build_messages(args, history, prompt)
     if args.no_save:

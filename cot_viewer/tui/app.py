@@ -6,7 +6,9 @@ Imported only when a terminal UI is wanted (``cot-viewer`` with no arguments in 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable
 
@@ -40,9 +42,34 @@ class CotViewerApp(App):
         self._screen_factory = screen_factory
         self.clock = clock
         self.cursor_blink = cursor_blink
+        self._terminating = False
         wanted = theme or os.environ.get("COT_VIEWER_THEME") or ""
         if wanted in self.available_themes:
             self.theme = wanted
+
+    def on_mount(self) -> None:
+        if not self.is_headless:
+            self._watch_signals()
+
+    def _watch_signals(self) -> None:
+        """SIGTERM and SIGHUP quit like ``q`` (streams stopped and saved, the terminal left as
+        it was found: main screen, no mouse reporting); the default action killed the process
+        with the terminal still in the alternate screen."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, self._terminated)
+            except (NotImplementedError, RuntimeError, ValueError):  # not on this platform
+                pass
+
+    def _terminated(self) -> None:
+        if self._terminating:  # a second signal: leave now
+            self.exit()
+            return
+        self._terminating = True
+        self.call_later(self.action_quit)
 
     def get_default_screen(self) -> Screen:
         return self._screen_factory()

@@ -217,3 +217,30 @@ async def test_hide_monologue_and_maximise(server, home):
         await wait_until(lambda: screen.maximized is None)
         await pilot.press("question_mark")
         await wait_until(lambda: "Maximise" in screen_text(app) and "Keys" in screen_text(app), what="help")
+
+
+async def test_escape_while_the_answer_renders_still_ends_done(server, home, monkeypatch):
+    """Issue #13 item 14: Escape during the final render of a large answer cancelled the view's
+    ending half-way, and the status said "answering" for ever."""
+    import asyncio
+
+    from cot_viewer.tui.widgets.answer_pane import AnswerPane
+
+    rendering = asyncio.Event()
+    slow_finish = AnswerPane.finish
+
+    async def finish(self):
+        rendering.set()
+        await asyncio.sleep(0.5)  # a large answer's full render
+        await slow_finish(self)
+
+    monkeypatch.setattr(AnswerPane, "finish", finish)
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER)))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(rendering.is_set, what="the final render")
+        await pilot.press("escape")
+        await wait_until(lambda: view.info.phase == "done", what="done")
+        assert view.answer.text == ANSWER

@@ -150,8 +150,12 @@ class AskScreen(PaneScreen):
         view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
         if recorder.error or s.store_error:
             view.info.note = f"not saved: {recorder.error or s.store_error}"
+        # The stream is over: the final view (a large answer's last render, the status) is
+        # finished even if Esc cancels this worker meanwhile; it stayed "answering" otherwise.
+        ending = asyncio.ensure_future(view.end(tr))
+        ending.add_done_callback(lambda f: f.cancelled() or f.exception())  # (the app may be closing)
         try:
-            await view.end(tr)
+            await asyncio.shield(ending)
         except Exception:  # noqa: BLE001 - the app may be closing
             pass
 

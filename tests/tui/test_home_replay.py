@@ -70,12 +70,12 @@ async def test_delete_asks_first(home):
         table = app.screen.query_one(DataTable)
         await wait_until(lambda: table.row_count == 1)
         await pilot.press("d")
-        await wait_until(lambda: "Delete transcript aaaaaaaaaaaa?" in screen_text(app))
+        await wait_until(lambda: "Delete this transcript?" in screen_text(app) and "aaaaaaaaaaaa" in screen_text(app))
         await pilot.press("n")
         await wait_until(lambda: isinstance(app.screen, HomeScreen))
         assert h.count() == 1
         await pilot.press("d")
-        await wait_until(lambda: "Delete transcript" in screen_text(app))
+        await wait_until(lambda: "Delete this transcript" in screen_text(app))
         await pilot.press("y")
         await wait_until(lambda: table.row_count == 0 and h.count() == 0, what="deleted")
     h.close()
@@ -165,3 +165,36 @@ async def test_replay_plays_to_the_end(home):
         view = app.screen.view
         await wait_until(lambda: view.info.phase == "done", what="done")
         assert view.monologue.text == tr.reasoning and view.answer.text == tr.answer
+
+
+async def test_home_at_80x24_shows_prompts_keeps_title_and_cursor(home):
+    """Issue #13 item 18: at 80×24 the prompt column was off-screen, the title and search
+    scrolled away, the cursor jumped to the top after Esc or a delete, and the delete prompt
+    showed only the id."""
+    trs = [make_transcript("r", "a", id=f"{i:012d}", prompt=f"PROMPT number {i} about dice",
+                           created=1_767_225_600.0 + i * 60) for i in range(30)]
+    h = _history_with(*trs)
+    app = _home(h)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await wait_until(lambda: table.row_count == 30)
+        await pilot.pause()
+        assert "PROMPT number 29 about dice" in screen_text(app)
+        await pilot.press(*["down"] * 25)
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert lines[0].strip().startswith("cot-viewer") and "Search reasoning" in lines[2], lines[:3]
+        assert screen.selected_id() == f"{29 - 25:012d}"
+        assert any("PROMPT number 4 about" in ln for ln in lines), "the cursor row is on screen"
+        await pilot.press("slash", "escape")  # into the search and out again
+        await wait_until(lambda: screen.focused is table)
+        await pilot.pause(0.3)  # (the debounced reload)
+        assert screen.selected_id() == f"{4:012d}"
+        await pilot.press("d")
+        await wait_until(lambda: "PROMPT number 4 about dice" in screen_text(app) and "Delete this transcript" in screen_text(app),
+                         what="the prompt in the delete dialog")
+        await pilot.press("y")
+        await wait_until(lambda: table.row_count == 29)
+        assert screen.selected_id() == f"{3:012d}"  # the next one down, not the top
+    h.close()

@@ -18,7 +18,12 @@ from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
 
 class AskScreen(PaneScreen):
-    CSS_PATH = "ask.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    AskScreen #followup { height: 3; border: round $panel-lighten-2; }
+    AskScreen #followup:focus { border: round $accent; }
+    """
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+c", "stop_or_quit", "Stop", show=False, priority=True),

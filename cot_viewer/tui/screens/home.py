@@ -20,6 +20,25 @@ from cot_viewer.tui.widgets.transcript_view import one_line
 EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
 
 
+#: the list's columns after the prompt, most wanted first: (key, heading, width)
+COLUMNS = (("when", "when", 16), ("status", "status", 11), ("model", "model", 18), ("id", "id", 12),
+           ("thought", "thought", 7), ("chars", "chars r/a", 13))
+PROMPT_MIN = 30  # cells the prompt column keeps before another column is added
+CELL_PADDING = 2  # a DataTable cell's padding
+SCROLLBAR = 2
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The prompt first, sized to what is left, then the columns that fit beside it."""
+    room = width - SCROLLBAR - CELL_PADDING
+    chosen = []
+    for key, label, w in COLUMNS:
+        if room - (w + CELL_PADDING) >= PROMPT_MIN:
+            chosen.append((key, label, w))
+            room -= w + CELL_PADDING
+    return [("prompt", "prompt", max(PROMPT_MIN, room)), *chosen]
+
+
 def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
@@ -136,7 +155,15 @@ class QuestionScreen(ModalScreen[str | None]):
 
 
 class HomeScreen(Screen):
-    CSS_PATH = "home.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    HomeScreen #title { height: 1; padding: 0 1; background: $panel; }
+    HomeScreen #search { height: 3; border: round $panel-lighten-2; }
+    HomeScreen #search:focus { border: round $accent; }
+    HomeScreen #list { height: 1fr; width: 1fr; }
+    HomeScreen #empty { height: auto; padding: 0 1; color: $text-muted; }
+    """
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
         Binding("o", "open", "Open"),
@@ -171,14 +198,31 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.styles.overflow_y = "hidden"  # the list scrolls, never the screen (title and search stay)
         self.query_one("#search", Input).cursor_blink = self.app.cursor_blink
         table = self.query_one(DataTable)
-        for label, width in (("id", 12), ("when", 16), ("model", 20), ("status", 11), ("thought", 7), ("chars r/a", 15), ("prompt", None)):
-            table.add_column(label, width=width)
+        self._set_columns(self.app.size.width)
         self.reload()
         table.focus()
         self.warmed = False
         self._warm_up()
+
+    def on_resize(self, event) -> None:
+        if self._set_columns(event.size.width):
+            self.reload()
+
+    def _set_columns(self, width: int) -> bool:
+        """Prompt first, then what fits: the prompt keeps at least PROMPT_MIN cells. Returns
+        whether the columns changed."""
+        keys = columns_for(width)
+        if keys == getattr(self, "_columns", None):
+            return False
+        self._columns = keys
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label, w in keys:
+            table.add_column(label, width=w, key=key)
+        return True
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -202,6 +246,7 @@ class HomeScreen(Screen):
     def reload(self) -> None:
         table = self.query_one(DataTable)
         empty = self.query_one("#empty", Static)
+        keep_id, keep_row = self.selected_id(), table.cursor_row  # the cursor stays where it was
         table.clear()
         if self.history is None:
             empty.update(Content(f"The history could not be opened: {self.store_error or 'unknown error'}"))
@@ -219,9 +264,13 @@ class HomeScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - a bad query (FTS syntax) or a store error
             empty.update(Content(f"Search failed: {one_line(str(exc), 200)}"))
             return
+        order = [key for key, _, _ in self._columns]
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*(cells[c] for c in order), key=key)
         if rows:
+            ids = [key for key, _ in rows]
+            row = ids.index(keep_id) if keep_id in ids else min(max(keep_row, 0), len(ids) - 1)
+            table.move_cursor(row=row, animate=False)
             empty.update("")
         elif q:
             empty.update(Content(f"Nothing matches {q!r}."))
@@ -231,15 +280,17 @@ class HomeScreen(Screen):
     @staticmethod
     def _summary_row(s):
         think = f"{s.thinking_s:.1f} s" if s.thinking_s is not None else "-"
-        return s.id, (Text(s.id), Text(_when(s.created)), Text(one_line(s.model or "-", 20)), Text(s.status), Text(think),
-                      Text(f"{s.reasoning_len:,}/{s.answer_len:,}"), Text(one_line(s.prompt, 90)))
+        return s.id, {"prompt": Text(one_line(s.prompt, 200)), "when": Text(_when(s.created)),
+                      "model": Text(one_line(s.model or "-", 40)), "status": Text(s.status), "thought": Text(think),
+                      "chars": Text(f"{s.reasoning_len:,}/{s.answer_len:,}"), "id": Text(s.id)}
 
     @staticmethod
     def _hit_row(h):
         snippet = one_line(getattr(h, "snippet", "") or "", 80)
         where = getattr(h, "where", "")
-        return h.id, (Text(h.id), Text(_when(h.created)), Text(one_line(h.model or "-", 20)), Text(h.status), Text("-"),
-                      Text(one_line(str(where or ""), 15)), Text(f"{one_line(h.prompt, 40)} — {snippet}"))
+        return h.id, {"prompt": Text(f"{one_line(h.prompt, 40)} — {snippet}"), "when": Text(_when(h.created)),
+                      "model": Text(one_line(h.model or "-", 40)), "status": Text(h.status), "thought": Text("-"),
+                      "chars": Text(one_line(str(where or ""), 15)), "id": Text(h.id)}
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -309,6 +360,10 @@ class HomeScreen(Screen):
         tid = self.selected_id()
         if tid is None:
             return
+        table = self.query_one(DataTable)
+        row = {key: table.get_cell(tid, key) for key, _, _ in self._columns}
+        prompt = one_line(str(row.get("prompt", "")), 160)
+        about = " · ".join(str(row[k]) for k in ("when", "model", "status") if k in row)
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -316,7 +371,8 @@ class HomeScreen(Screen):
                 self.notify(f"Deleted {tid}.")
                 self.reload()
 
-        self.app.push_screen(ConfirmScreen(f"Delete transcript {tid}? This cannot be undone."), done)
+        self.app.push_screen(ConfirmScreen(f"Delete this transcript? This cannot be undone.\n\n“{prompt}”\n{tid}"
+                                           + (f" · {about}" if about else "")), done)
 
     def action_export(self) -> None:
         tr = self._get()

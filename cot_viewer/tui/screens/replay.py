@@ -32,7 +32,13 @@ STEP_ACTIONS = {"step", "phase_step", "reveal_answer"}
 
 
 class ReplayScreen(PaneScreen):
-    CSS_PATH = "replay.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    ReplayScreen #progress { height: 1; padding: 0 1; }
+    ReplayScreen #progress Bar { width: 1fr; }
+    ReplayScreen #banner { height: 1; padding: 0 1; background: $panel; display: none; }
+    """
     BINDINGS = [
         Binding("space", "pause", "Pause/resume"),
         Binding("plus,equals_sign", "speed(1)", "Faster"),

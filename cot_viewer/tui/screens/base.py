@@ -15,6 +15,7 @@ class PaneScreen(Screen):
         Binding("o", "toggle_outline", "Outline"),
         Binding("l", "toggle_labels", "Labels"),
         Binding("m", "note", "Note"),
+        Binding("y", "copy", "Copy"),
     ]
     PALETTE = [
         ("Maximise pane", "Maximise the focused pane (again to restore)", "maximize_pane"),
@@ -22,6 +23,9 @@ class PaneScreen(Screen):
         ("Toggle outline", "Hide or show the outline: phases and steps, coloured by label", "toggle_outline"),
         ("Toggle label colours", "Colour the monologue's steps by their label", "toggle_labels"),
         ("Add a note", "Attach a note to the selected step (saved in the history)", "note"),
+        ("Copy the answer", "To the clipboard (OSC 52)", "copy_part('answer')"),
+        ("Copy the reasoning", "To the clipboard (OSC 52)", "copy_part('reasoning')"),
+        ("Copy the selected step", "The outline's selected step, to the clipboard (OSC 52)", "copy_part('step')"),
     ]
 
     @property
@@ -54,6 +58,56 @@ class PaneScreen(Screen):
 
     def action_toggle_labels(self) -> None:
         self.view.toggle_labels()
+
+    # -- copying -------------------------------------------------------------------------------
+    def shown_transcript_id(self) -> str:
+        """The id of the transcript shown (file names of copies)."""
+        return self.view.info.saved_id or "unsaved"
+
+    def action_copy(self) -> None:
+        from cot_viewer.tui.screens.copy import CopyScreen
+
+        def done(choice) -> None:
+            if choice is not None:
+                self.copy_part(*choice)
+
+        self.app.push_screen(CopyScreen(), done)
+
+    def action_copy_part(self, part: str) -> None:
+        self.copy_part(part)
+
+    def copy_part(self, part: str, to_file: bool = False) -> None:
+        view = self.view
+        if part == "answer":
+            text = view.answer.text
+        elif part == "reasoning":
+            text = view.monologue.text
+        else:
+            step = view.selected_step()
+            if step is None:
+                msg = "Select a step in the outline first" + ("." if view.outline_visible else " (o shows it).")
+                self.notify(msg, severity="warning")
+                return
+            s = view.outline_list.steps[step]
+            text = view.monologue.slice(s.start, s.end)
+            part = f"step-{step + 1}"
+        if not text:
+            self.notify(f"The {part} is empty: nothing copied.", severity="warning")
+            return
+        if to_file:
+            from cot_viewer.tui.screens.copy import write_copy
+
+            try:
+                path = write_copy(text, self.shown_transcript_id(), part)
+            except OSError as exc:
+                self.notify(f"Not written: {exc}", severity="error")
+                return
+            self.notify(f"Wrote the {part} to {path.name}.")
+            return
+        from cot_viewer.safe import terminal_safe
+
+        self.app.copy_to_clipboard(terminal_safe(text))
+        self.notify(f"Copied the {part} ({len(text):,} characters) to the clipboard.")
 
     # -- notes ---------------------------------------------------------------------------------
     def note_step(self) -> int | None:

@@ -26,11 +26,20 @@ class AskScreen(PaneScreen):
     """
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
+        Binding("escape", "back", "Back"),
         Binding("ctrl+c", "stop_or_quit", "Stop", show=False, priority=True),
         Binding("left_square_bracket", "turn(-1)", "Earlier turn", show=False),
         Binding("right_square_bracket", "turn(1)", "Later turn", show=False),
         Binding("i", "focus_prompt", "Follow-up"),
     ]
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        # Esc says what it does: Stop while the model answers, Back (to the history) after
+        if action == "stop":
+            return self.generating
+        if action == "back":
+            return not self.generating and (self.closable or isinstance(self.focused, Input))
+        return super().check_action(action, parameters)
     PALETTE = [
         *PaneScreen.PALETTE,
         ("Stop generation", "Stop the stream and keep what arrived", "stop"),
@@ -83,6 +92,7 @@ class AskScreen(PaneScreen):
     async def _begin(self, tr) -> None:
         self.viewing = len(self.session.turns) - 1
         await self.view.begin(tr.provider or "", tr.model or "")
+        self.refresh_bindings()
         self.view.set_prompt(tr.prompt, self._label(self.viewing))
 
     async def _relayed(self, tr, relay) -> None:
@@ -191,6 +201,13 @@ class AskScreen(PaneScreen):
             self.view.monologue.focus()
         elif self.closable:
             self.dismiss()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "generation":
+            self.refresh_bindings()  # Esc: Stop while generating, Back after
+
+    async def action_back(self) -> None:
+        await self.action_stop()
 
     async def action_stop_or_quit(self) -> None:
         if self.generating:

@@ -5,17 +5,32 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.screen import Screen
 
+from cot_viewer.tui.keys import FIRST
 from cot_viewer.tui.widgets.transcript_view import TranscriptView
+
+#: toggles show what they will do: a pair of bindings per key, one hidden by check_action
+TOGGLES = {
+    "hide_monologue": ("toggle_monologue", lambda v: not v.has_class("no-monologue")),
+    "show_monologue": ("toggle_monologue", lambda v: v.has_class("no-monologue")),
+    "hide_outline": ("toggle_outline", lambda v: v.outline_visible),
+    "show_outline": ("toggle_outline", lambda v: not v.outline_visible),
+    "labels_off": ("toggle_labels", lambda v: v.labels_on),
+    "labels_on": ("toggle_labels", lambda v: not v.labels_on),
+}
 
 
 class PaneScreen(Screen):
     BINDINGS = [
-        Binding("f", "maximize_pane", "Maximise"),
-        Binding("t", "toggle_monologue", "Monologue"),
-        Binding("o", "toggle_outline", "Outline"),
-        Binding("l", "toggle_labels", "Labels"),
-        Binding("m", "note", "Note"),
+        *FIRST,
         Binding("y", "copy", "Copy"),
+        Binding("t", "hide_monologue", "Hide monologue"),
+        Binding("t", "show_monologue", "Show monologue"),
+        Binding("o", "hide_outline", "Hide outline", show=False),
+        Binding("o", "show_outline", "Show outline", show=False),
+        Binding("l", "labels_on", "Label colours on", show=False),
+        Binding("l", "labels_off", "Label colours off", show=False),
+        Binding("f", "maximize_pane", "Maximise pane", show=False),
+        Binding("m", "note", "Note on the step", show=False),
     ]
     PALETTE = [
         ("Maximise pane", "Maximise the focused pane (again to restore)", "maximize_pane"),
@@ -31,6 +46,37 @@ class PaneScreen(Screen):
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        toggle = TOGGLES.get(action)
+        if toggle is not None:
+            try:
+                return toggle[1](self.view)
+            except Exception:  # noqa: BLE001 - not composed yet
+                return False
+        return True
+
+    async def run_toggle(self, action: str) -> None:
+        await self.run_action(TOGGLES[action][0])
+        self.refresh_bindings()
+
+    async def action_hide_monologue(self) -> None:
+        await self.run_toggle("hide_monologue")
+
+    async def action_show_monologue(self) -> None:
+        await self.run_toggle("show_monologue")
+
+    async def action_hide_outline(self) -> None:
+        await self.run_toggle("hide_outline")
+
+    async def action_show_outline(self) -> None:
+        await self.run_toggle("show_outline")
+
+    async def action_labels_on(self) -> None:
+        await self.run_toggle("labels_on")
+
+    async def action_labels_off(self) -> None:
+        await self.run_toggle("labels_off")
 
     def action_maximize_pane(self) -> None:
         if self.maximized is not None:

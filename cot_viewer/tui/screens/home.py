@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from cot_viewer.tui.keys import FIRST
 from cot_viewer.tui.widgets.transcript_view import one_line
 
 EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
@@ -165,13 +166,14 @@ class HomeScreen(Screen):
     HomeScreen #empty { height: auto; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
+        *FIRST,
         Binding("enter", "open", "Open", show=False),
         Binding("o", "open", "Open"),
-        Binding("r", "replay", "Replay"),
         Binding("n", "new", "New question"),
+        Binding("slash", "search", "Search"),
+        Binding("r", "replay", "Replay"),
         Binding("d,delete", "delete", "Delete"),
         Binding("x", "export", "Export"),
-        Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
     PALETTE = [

@@ -97,16 +97,28 @@ async def test_export_json_to_the_current_directory(home, tmp_path):
     h.close()
 
 
-async def test_new_question_without_a_key_shows_the_error(home):
+async def test_new_question_without_a_key_keeps_the_question_and_says_why(home, monkeypatch):
+    """Issue #13 item 25: the question was thrown away on a missing key, and the dialog did not
+    say where a question would go."""
+    from textual.widgets import Input
+
     h = _history_with()
     app = _home(h)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(lambda: "No transcripts yet" in screen_text(app))
         await pilot.press("n")
-        await wait_until(lambda: "New question" in screen_text(app))
+        await wait_until(lambda: "New question" in screen_text(app) and "no API key" in screen_text(app),
+                         what="the reason, before typing")
         await pilot.press(*"hello", "enter")
-        await wait_until(lambda: notified(app, "no API key"), what="the endpoint error")
-        assert isinstance(app.screen, HomeScreen)
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "hello"  # kept
+        monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-test")  # fixed meanwhile (in another shell, say)
+        await pilot.press("escape", "n")
+        await wait_until(lambda: "Goes to deepseek · deepseek-reasoner at https://api.deepseek.com" in screen_text(app),
+                         what="where it goes")
+        assert "no API key" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(lambda: isinstance(app.screen, HomeScreen))
     h.close()
 
 

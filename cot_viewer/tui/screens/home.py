@@ -131,25 +131,50 @@ class ExportScreen(ModalScreen[str | None]):
 
 
 class QuestionScreen(ModalScreen[str | None]):
+    """A new question. Says where it will go; a question that cannot be sent (no key, a bad
+    config) stays in the box with the reason, instead of being thrown away."""
+
     DEFAULT_CSS = """
     QuestionScreen { align: center middle; }
     QuestionScreen > Vertical { width: 80%; max-width: 100; height: auto; border: round $accent; background: $surface; padding: 0 1; }
-    QuestionScreen Static { color: $text-muted; }
+    QuestionScreen #where { color: $text-muted; }
+    QuestionScreen #problem { color: $text-error; display: none; }
+    QuestionScreen #problem.shown { display: block; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, where: str, check=None) -> None:
+        """``where``: the endpoint it goes to; ``check()``: why it cannot be sent now, or None."""
+        super().__init__()
+        self.where = where
+        self.check = check or (lambda: None)
 
     def compose(self) -> ComposeResult:
         with Vertical() as v:
             v.border_title = "New question"
             yield Input(placeholder="Ask anything — Enter sends", id="question")
-            yield Static("The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags).")
+            yield Static(Content(self.where), id="where")
+            yield Static("", id="problem")
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = self.app.cursor_blink
+        self._show_problem(self.check())
+
+    def _show_problem(self, problem: str | None) -> None:
+        line = self.query_one("#problem", Static)
+        line.update(Content("⚠ " + problem) if problem else Content(""))
+        line.set_class(bool(problem), "shown")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        prompt = event.value.strip()
+        if not prompt:
+            return
+        problem = self.check()
+        if problem:  # keep the question; say why it cannot go
+            self._show_problem(problem)
+            return
+        self.dismiss(prompt)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -395,27 +420,44 @@ class HomeScreen(Screen):
 
         self.app.push_screen(ExportScreen(), done)
 
+    def _endpoint(self):
+        """``(endpoint, None)`` or ``(None, why not)``: what `cot-viewer ask` without flags uses."""
+        from cot_viewer.cli import CliError
+        from cot_viewer.commands.common import resolve_endpoint
+
+        try:
+            return resolve_endpoint(default_ask_args(self.args)), None
+        except CliError as exc:
+            return None, exc.message
+
     def action_new(self) -> None:
+        endpoint, problem = self._endpoint()
+        if endpoint is not None:
+            model = endpoint.model or "the first model the server lists"
+            where = f"Goes to {endpoint.provider} · {model} at {endpoint.public_url}"
+        else:
+            where = "The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags)."
+
+        def check() -> str | None:
+            return self._endpoint()[1]  # again: the reader may have fixed it meanwhile
+
         def done(prompt: str | None) -> None:
             if prompt:
                 self.start_question(prompt)
 
-        self.app.push_screen(QuestionScreen(), done)
+        self.app.push_screen(QuestionScreen(where, check if problem else None), done)
 
     def start_question(self, prompt: str) -> None:
-        from cot_viewer.cli import CliError
-        from cot_viewer.commands.common import resolve_endpoint, stream_options
+        from cot_viewer.commands.common import stream_options
         from cot_viewer.transcript import Transcript
         from cot_viewer.tui.screens.ask import AskScreen
         from cot_viewer.tui.session import AskSession
 
-        args = default_ask_args(self.args)
-        try:
-            endpoint = resolve_endpoint(args)
-        except CliError as exc:
-            self.notify(exc.message, title="Cannot ask", severity="error", timeout=12)
+        endpoint, problem = self._endpoint()
+        if endpoint is None:
+            self.notify(problem, title="Cannot ask", severity="error", timeout=12)
             return
-
+        args = default_ask_args(self.args)
         tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider=endpoint.provider,
                         base_url=endpoint.public_url, model=endpoint.model or "")
         session = AskSession(endpoint=endpoint, options=stream_options(args), history=self.history,

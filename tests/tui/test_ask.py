@@ -244,3 +244,19 @@ async def test_escape_while_the_answer_renders_still_ends_done(server, home, mon
         await pilot.press("escape")
         await wait_until(lambda: view.info.phase == "done", what="done")
         assert view.answer.text == ANSWER
+
+
+async def test_a_model_without_reasoning_gets_the_whole_width(server, home):
+    """Issue #13 item 25: a non-reasoning model left an empty monologue pane, half the screen,
+    saying "Waiting for the model…"."""
+    server.enqueue(stream_reply(deepseek_chunks("", ANSWER, model="deepseek-chat"), delay=0.004))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", what="done")
+        await pilot.pause()
+        assert not view.monologue_shown and view.answer.region.width > 140
+        assert "Waiting for the model" not in screen_text(app)
+        await pilot.press("t")  # the reader can still open it
+        await wait_until(lambda: view.monologue_shown and view.monologue.region.width > 0)

@@ -10,8 +10,8 @@ from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
 #: toggles show what they will do: a pair of bindings per key, one hidden by check_action
 TOGGLES = {
-    "hide_monologue": ("toggle_monologue", lambda v: not v.has_class("no-monologue")),
-    "show_monologue": ("toggle_monologue", lambda v: v.has_class("no-monologue")),
+    "hide_monologue": ("toggle_monologue", lambda v: v.monologue_shown),
+    "show_monologue": ("toggle_monologue", lambda v: not v.monologue_shown),
     "hide_outline": ("toggle_outline", lambda v: v.outline_visible),
     "show_outline": ("toggle_outline", lambda v: not v.outline_visible),
     "labels_off": ("toggle_labels", lambda v: v.labels_on),
@@ -86,15 +86,15 @@ class PaneScreen(Screen):
         focused = self.focused
         pane = focused if focused in (view.monologue, view.answer) else None
         if pane is None:
-            pane = view.answer if view.has_class("no-monologue") else view.monologue
+            pane = view.answer if not view.monologue_shown else view.monologue
         self.maximize(pane, container=False)
 
     def action_toggle_monologue(self) -> None:
         view = self.view
         if self.maximized is not None:
             self.minimize()
-        view.toggle_class("no-monologue")
-        if view.has_class("no-monologue") and self.focused is view.monologue:
+        view.toggle_monologue()
+        if not view.monologue_shown and self.focused is view.monologue:
             view.answer.focus()
 
     def action_toggle_outline(self) -> None:

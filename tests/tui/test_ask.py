@@ -260,3 +260,16 @@ async def test_a_model_without_reasoning_gets_the_whole_width(server, home):
         assert "Waiting for the model" not in screen_text(app)
         await pilot.press("t")  # the reader can still open it
         await wait_until(lambda: view.monologue_shown and view.monologue.region.width > 0)
+
+
+async def test_counts_say_chunks_until_the_server_reports_tokens(server, home):
+    """Issue #13 item 25: the live counts are chunks, not tokens, until the usage arrives."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.01))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "thinking" and view.info.reasoning_tokens > 3, what="thinking")
+        assert "chunks" in view.status.text and " tok" not in view.status.text
+        await wait_until(lambda: view.info.phase == "done", what="done")
+        assert " tok" in view.status.text and "chunks" not in view.status.text

@@ -32,6 +32,7 @@ class StatusInfo:
     saved_id: str | None = None
     note: str = ""
     extra: str = ""
+    unit: str = "chunks"  # what the counts count: "chunks" while streaming, "tok" once usage says
 
 
 def _n(v: int) -> str:
@@ -49,9 +50,9 @@ def render_status(s: StatusInfo) -> Content:
         parts += [sep, s.extra]
     if s.thinking_s is not None:
         parts += [sep, f"thought {s.thinking_s:.1f} s"]
-    parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} tok"]
+    parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} {s.unit}"]
     if s.tokens_per_s is not None:
-        parts += [sep, f"{s.tokens_per_s:.0f} tok/s"]
+        parts += [sep, f"{s.tokens_per_s:.0f} {s.unit}/s"]
     if s.saved_id:
         parts += [sep, ("saved ", "$text-muted"), (s.saved_id, "bold")]
     if s.note:

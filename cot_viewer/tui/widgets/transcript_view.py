@@ -130,6 +130,7 @@ class TranscriptView(Vertical):
         self.live = False
         self.info.phase = "waiting"
         self.info.reasoning_tokens = self.info.answer_tokens = 0
+        self.info.unit = "chunks"  # counted as they arrive; the server's usage says tokens at the end
         self.info.thinking_s = self.info.tokens_per_s = None
         self.info.note = ""
 
@@ -418,6 +419,8 @@ class TranscriptView(Vertical):
         info.thinking_s = timing.thinking_s
         info.reasoning_tokens = tr.reasoning_tokens
         info.answer_tokens = tr.answer_tokens
+        details = (tr.usage or {}).get("completion_tokens_details")
+        info.unit = "tok" if isinstance(details, dict) and isinstance(details.get("reasoning_tokens"), int) else "chunks"
         n = info.reasoning_tokens + info.answer_tokens
         span = None
         if timing.ttft is not None and len(tr.timeline):

@@ -385,7 +385,11 @@ class HomeScreen(Screen):
 
     def action_delete(self) -> None:
         tid = self.selected_id()
-        if tid is None:
+        if tid is None or self.history is None:
+            return
+        busy = self.history.live_writers([tid])
+        if busy:
+            self.notify(f"{tid} is still streaming (process {busy[tid]}): stop it first.", severity="warning")
             return
         table = self.query_one(DataTable)
         row = {key: table.get_cell(tid, key) for key, _, _ in self._columns}

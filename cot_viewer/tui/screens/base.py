@@ -23,12 +23,12 @@ class PaneScreen(Screen):
     BINDINGS = [
         *FIRST,
         Binding("y", "copy", "Copy"),
-        Binding("t", "hide_monologue", "Hide monologue"),
-        Binding("t", "show_monologue", "Show monologue"),
-        Binding("o", "hide_outline", "Hide outline", show=False),
-        Binding("o", "show_outline", "Show outline", show=False),
-        Binding("l", "labels_on", "Label colours on", show=False),
-        Binding("l", "labels_off", "Label colours off", show=False),
+        Binding("t", "toggle('hide_monologue')", "Hide monologue"),
+        Binding("t", "toggle('show_monologue')", "Show monologue"),
+        Binding("o", "toggle('hide_outline')", "Hide outline", show=False),
+        Binding("o", "toggle('show_outline')", "Show outline", show=False),
+        Binding("l", "toggle('labels_on')", "Label colours on", show=False),
+        Binding("l", "toggle('labels_off')", "Label colours off", show=False),
         Binding("f", "maximize_pane", "Maximise pane", show=False),
         Binding("m", "note", "Note on the step", show=False),
     ]
@@ -48,35 +48,16 @@ class PaneScreen(Screen):
         return self.query_one(TranscriptView)
 
     def check_action(self, action: str, parameters) -> bool | None:
-        toggle = TOGGLES.get(action)
-        if toggle is not None:
+        if action == "toggle":  # of a key's two bindings, only the one that applies is shown
             try:
-                return toggle[1](self.view)
+                return TOGGLES[parameters[0]][1](self.view)
             except Exception:  # noqa: BLE001 - not composed yet
                 return False
         return True
 
-    async def run_toggle(self, action: str) -> None:
-        await self.run_action(TOGGLES[action][0])
+    async def action_toggle(self, which: str) -> None:
+        await self.run_action(TOGGLES[which][0])
         self.refresh_bindings()
-
-    async def action_hide_monologue(self) -> None:
-        await self.run_toggle("hide_monologue")
-
-    async def action_show_monologue(self) -> None:
-        await self.run_toggle("show_monologue")
-
-    async def action_hide_outline(self) -> None:
-        await self.run_toggle("hide_outline")
-
-    async def action_show_outline(self) -> None:
-        await self.run_toggle("show_outline")
-
-    async def action_labels_on(self) -> None:
-        await self.run_toggle("labels_on")
-
-    async def action_labels_off(self) -> None:
-        await self.run_toggle("labels_off")
 
     def action_maximize_pane(self) -> None:
         if self.maximized is not None:

@@ -240,9 +240,9 @@ async def test_escape_while_the_answer_renders_still_ends_done(server, home, mon
     app = _app(s)
     async with app.run_test(size=(160, 40)) as pilot:
         view = app.screen.view
-        await wait_until(rendering.is_set, what="the final render")
+        await wait_until(rendering.is_set, timeout=30, what="the final render")
         await pilot.press("escape")
-        await wait_until(lambda: view.info.phase == "done", what="done")
+        await wait_until(lambda: view.info.phase == "done", timeout=30, what="done")
         assert view.answer.text == ANSWER
 
 
@@ -254,7 +254,7 @@ async def test_a_model_without_reasoning_gets_the_whole_width(server, home):
     app = _app(s)
     async with app.run_test(size=(160, 40)) as pilot:
         view = app.screen.view
-        await wait_until(lambda: view.info.phase == "done", what="done")
+        await wait_until(lambda: view.info.phase == "done", timeout=30, what="done")
         await pilot.pause()
         assert not view.monologue_shown and view.answer.region.width > 140
         assert "Waiting for the model" not in screen_text(app)
@@ -269,7 +269,7 @@ async def test_counts_say_chunks_until_the_server_reports_tokens(server, home):
     app = _app(s)
     async with app.run_test(size=(160, 40)):
         view = app.screen.view
-        await wait_until(lambda: view.info.phase == "thinking" and view.info.reasoning_tokens > 3, what="thinking")
+        await wait_until(lambda: view.info.phase == "thinking" and view.info.reasoning_tokens > 3, timeout=30, what="thinking")
         assert "chunks" in view.status.text and " tok" not in view.status.text
-        await wait_until(lambda: view.info.phase == "done", what="done")
+        await wait_until(lambda: view.info.phase == "done", timeout=60, what="done")
         assert " tok" in view.status.text and "chunks" not in view.status.text

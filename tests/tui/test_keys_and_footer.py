@@ -79,7 +79,7 @@ async def test_escape_says_stop_only_while_the_model_answers(server, home):
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession
 
-    server.enqueue(stream_reply(deepseek_chunks(REASONING * 5, ANSWER), delay=0.01))
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 2, ANSWER), delay=0.01))
     tr = Transcript(prompt="p", messages=[{"role": "user", "content": "p"}], provider="custom",
                     base_url=server.base_url, model="deepseek-reasoner")
     s = AskSession(endpoint=Endpoint("custom", server.base_url, "deepseek-reasoner"), options=StreamOptions(), turns=[tr])
@@ -87,5 +87,5 @@ async def test_escape_says_stop_only_while_the_model_answers(server, home):
     async with app.run_test(size=(160, 40)):
         view = app.screen.view
         await wait_until(lambda: view.info.phase == "thinking" and "esc Stop" in _footer(app), what="Stop while thinking")
-        await wait_until(lambda: view.info.phase == "done", what="done")
-        await wait_until(lambda: "esc Stop" not in _footer(app) and "esc Back" in _footer(app), what="Back after")
+        await wait_until(lambda: view.info.phase == "done", timeout=60, what="done")
+        await wait_until(lambda: "esc Stop" not in _footer(app) and "esc Back" in _footer(app), timeout=30, what="Back after")

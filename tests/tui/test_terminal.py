@@ -151,3 +151,30 @@ def test_question_piped_in_a_terminal_reads_keys_from_the_terminal(tmp_path):
         tm.close()
         server.terminate()
         server.wait(10)
+
+
+def test_home_at_80x24_in_a_real_terminal(tmp_path):
+    """Issue #13 items 18 and 25 in tmux: at 80×24 the title, the search and the prompts are on
+    screen, and the footer has Quit and Help."""
+    import json
+
+    doc = {"format": "cot-viewer/transcript", "version": 1, "id": "tmux00000001", "created": "2026-01-01T00:00:00Z",
+           "prompt": "TMUXPROMPT how many primes below 100?", "reasoning": "Let me count.", "answer": "25.",
+           "status": "complete", "finish_reason": "stop", "timeline": [[0.1, "r", 13], [0.2, "a", 3]],
+           "timing": {"total_s": 0.2}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    cv = _cot_viewer()
+    tm = _Tmux(tmp_path, f"{cv} history import {path} && {cv}", size=(80, 24))
+    try:
+        screen = tm.wait_for(lambda s: "TMUXPROMPT" in s and "Quit" in s, what="the home screen")
+        lines = screen.splitlines()
+        assert lines[0].strip().startswith("cot-viewer"), screen
+        assert any("Search reasoning" in ln for ln in lines[:4]), screen
+        prompt_row = next(ln for ln in lines if "TMUXPROMPT" in ln)
+        assert prompt_row.index("TMUXPROMPT") < 5, screen  # the first column
+        assert "q Quit" in lines[-1] and "? Help" in lines[-1], lines[-1]
+        tm.keys("q")
+        assert tm.rc() == "0", tm.screen()
+    finally:
+        tm.close()

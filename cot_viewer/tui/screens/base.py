@@ -57,7 +57,6 @@ class PaneScreen(Screen):
 
     async def action_toggle(self, which: str) -> None:
         await self.run_action(TOGGLES[which][0])
-        self.refresh_bindings()
 
     def action_maximize_pane(self) -> None:
         if self.maximized is not None:
@@ -77,14 +76,17 @@ class PaneScreen(Screen):
         view.toggle_monologue()
         if not view.monologue_shown and self.focused is view.monologue:
             view.answer.focus()
+        self.refresh_bindings()  # the footer says what t does now
 
     def action_toggle_outline(self) -> None:
         if self.maximized is not None:
             self.minimize()
         self.view.toggle_outline()
+        self.refresh_bindings()
 
     def action_toggle_labels(self) -> None:
         self.view.toggle_labels()
+        self.refresh_bindings()
 
     # -- copying -------------------------------------------------------------------------------
     def shown_transcript_id(self) -> str:

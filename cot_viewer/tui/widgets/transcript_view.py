@@ -223,8 +223,11 @@ class TranscriptView(Vertical):
     def _collapse_without_reasoning(self, collapse: bool) -> None:
         """An answer without reasoning (a non-reasoning model) gets the whole width instead of
         an empty monologue pane saying it waits."""
-        self.set_class(collapse and not self._keep_monologue, "no-reasoning")
-
+        collapse = collapse and not self._keep_monologue
+        if collapse != self.has_class("no-reasoning"):
+            self.set_class(collapse, "no-reasoning")
+            if self.is_attached:
+                self.screen.refresh_bindings()  # the footer's t: Show / Hide monologue
     @property
     def outline_visible(self) -> bool:
         return not self.has_class("no-outline")

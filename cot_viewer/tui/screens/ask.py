@@ -212,6 +212,9 @@ class AskScreen(PaneScreen):
     async def action_stop_or_quit(self) -> None:
         if self.generating:
             await self.stop_and_wait()
+        elif selected := self.get_selected_text():  # text dragged over in a pane: copy it
+            self.app.copy_to_clipboard(selected)
+            self.notify(f"Copied {len(selected):,} characters to the clipboard.")
         else:
             await self.app.action_quit()
 

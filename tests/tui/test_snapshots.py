@@ -53,6 +53,7 @@ async def _feed(pilot, events, *, at: float, finish=None) -> None:
     await view.flush()
     if finish is not None:
         await view.end(finish)
+        await view.ensure_analysis()  # the outline final, whatever the analysis child's speed
     await pilot.pause()
     await pilot.pause()
 

@@ -210,3 +210,34 @@ async def test_home_at_80x24_shows_prompts_keeps_title_and_cursor(home):
         await wait_until(lambda: table.row_count == 29)
         assert screen.selected_id() == f"{3:012d}"  # the next one down, not the top
     h.close()
+
+
+async def test_a_view_closing_while_its_transcript_is_analysed_does_not_crash(home, monkeypatch):
+    """The flaky test_lists_opens_and_goes_back: Esc back to the history while the opened
+    transcript's analysis ran in a thread; when it finished during the screen's removal, it
+    looked for the outline of a view whose children were gone (NoMatches: the app ended with
+    an error). Here the children go first, deterministically."""
+    import threading
+
+    import cot_viewer.analysis as analysis
+
+    started, release = threading.Event(), threading.Event()
+    real = analysis.analyze
+
+    def slow(*args, **kwargs):
+        started.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyze", slow)
+    tr = make_transcript(REASONING, ANSWER)
+    app = CotViewerApp(lambda: ReplayScreen(tr, opened=True), cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(started.is_set, timeout=30, what="the analysis started")
+        await view.query_one("#panes").remove()  # the view is being taken down
+        release.set()
+        await wait_until(lambda: not any(w.name == "ensure_analysis" and w.is_running for w in app.workers),
+                         timeout=30, what="the analysis ended")
+        await pilot.pause()
+        assert app.is_running and view.analysis is None

@@ -572,7 +572,8 @@ class TranscriptView(Vertical):
                 )
 
             result = await asyncio.to_thread(run)
-            if gen == self._gen and self.analysis is None:
+            # (the view may have closed meanwhile: Esc back to the history while analysing)
+            if gen == self._gen and self.analysis is None and self.query("#outline-list"):
                 self._finish_analysis(result)
         return self.analysis
 

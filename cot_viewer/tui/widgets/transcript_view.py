@@ -408,7 +408,7 @@ class TranscriptView(Vertical):
         except Exception:  # noqa: BLE001 - the in-process fallback failed too: the outline stays as it is
             final = None
         self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
-        if not self.is_mounted or gen != self._gen:  # closed, or another text shown meanwhile
+        if not self.is_mounted or gen != self._gen or not self.query("#outline-list"):  # closed, or another text shown
             return
         if final is not None and self.analysis is None:
             self._finish_analysis(final)

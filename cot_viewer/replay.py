@@ -18,15 +18,22 @@ from cot_viewer.stream.events import (
     StreamError,
     Usage,
 )
-from cot_viewer.transcript import REASONING, Transcript
+from cot_viewer.transcript import ANSWER, REASONING, Transcript
 
 
 def timeline_events(tr: Transcript) -> Iterator[Event]:
     """The transcript's chunks as events with their original times, then its ending."""
     last = 0.0
+    shown = {REASONING: 0, ANSWER: 0}
     for t, kind, text in tr.chunks():
         last = t
+        shown[kind] += len(text)
         yield ReasoningDelta(t, text) if kind == REASONING else AnswerDelta(t, text)
+    # text the timeline does not cover (an import without one): shown at once, never dropped
+    if len(tr.reasoning) > shown[REASONING]:
+        yield ReasoningDelta(last, tr.reasoning[shown[REASONING]:])
+    if len(tr.answer) > shown[ANSWER]:
+        yield AnswerDelta(last, tr.answer[shown[ANSWER]:])
     end = tr.timing.total_s or last
     if tr.finish_reason is not None:
         yield Finish(max(last, end), tr.finish_reason)

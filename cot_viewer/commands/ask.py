@@ -99,6 +99,10 @@ def _run(args: argparse.Namespace) -> int:
     flags = thinking_flags(args)  # a bad --param is a usage error before anything else happens
     resolved = resolve_config(args)  # a missing key or a bad config file: said before the history is opened
     tui = not (args.plain or args.json) and sys.stdout.isatty()
+    if tui:
+        from cot_viewer.commands.tui import keys_from_terminal
+
+        tui = keys_from_terminal()  # the prompt may have come from a pipe on stdin
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
     if args.no_save:

@@ -139,6 +139,10 @@ def delete(args: argparse.Namespace) -> int:
             ids = list(dict.fromkeys(history.resolve_id(ref) for ref in args.ids))
         except NotFound as exc:
             raise CliError(f"{exc} (nothing was deleted)") from None
+        busy = history.live_writers(ids)
+        if busy:
+            tid, pid = next(iter(busy.items()))
+            raise CliError(f"{tid} is still streaming (process {pid}); stop it first, then delete it (nothing was deleted)")
         if not args.yes:
             what = ids[0] if len(ids) == 1 else f"{len(ids)} transcripts ({', '.join(ids[:5])}{'…' if len(ids) > 5 else ''})"
             _confirm(f"Delete {what} from the history?", "history delete")

@@ -55,6 +55,12 @@ def replay_plain(tr, speed: float) -> int:
     return EXIT_OK
 
 
+def _keys_from_terminal() -> bool:
+    from cot_viewer.commands.tui import keys_from_terminal
+
+    return keys_from_terminal()
+
+
 def _check_speed(speed: float) -> None:
     if not 0 <= speed < float("inf"):
         raise CliError("--speed must be a number, 0 (instant) or more")
@@ -63,7 +69,7 @@ def _check_speed(speed: float) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = load_source(args.source)
-    if args.plain or not sys.stdout.isatty():
+    if args.plain or not sys.stdout.isatty() or not _keys_from_terminal():
         return replay_plain(tr, args.speed)
     from cot_viewer.commands.tui import run_replay_tui
 
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = demo_transcript()
-    if args.plain or not sys.stdout.isatty():
+    if args.plain or not sys.stdout.isatty() or not _keys_from_terminal():
         from cot_viewer.safe import say
 
         say(f"Example transcript (hand-written, not a live model): {tr.prompt}\n")

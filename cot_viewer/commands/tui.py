@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def keys_from_terminal() -> bool:
+    """Can the app read keys? Textual reads them from stdin. With the question piped in
+    (``echo q | cot-viewer ask``: stdin at its end) but a terminal on stdout, read them from
+    the controlling terminal instead, as fzf does; without one, False (use plain output)."""
+    try:
+        if sys.stdin is not None and sys.stdin.isatty():
+            return True
+    except ValueError:  # stdin closed
+        pass
+    if os.name != "posix":
+        return False
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.dup2(fd, 0)  # file descriptor 0 is now the terminal (sys.stdin keeps using fd 0)
+    os.close(fd)
+    return True
 
 
 def run_ask_tui(args, endpoint, tr, history, store_error, request=None, notices=()) -> int:

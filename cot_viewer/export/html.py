@@ -1,17 +1,21 @@
 """A transcript as one self-contained HTML page: reasoning and answer side by side.
 
 No scripts, no external assets: the CSS is inline and the collapsible reasoning is a
-``<details>`` element. Every piece of model (and user) text goes through :func:`esc`, and
-the page carries a Content-Security-Policy that forbids scripts anyway. ``render`` is pure;
+``<details>`` element. Every piece of model (and user) text goes through :func:`esc`, except
+the answer, whose Markdown and maths are rendered by :mod:`answer_html` (raw HTML off, MathML
+through a whitelist); outline steps are coloured by label. The page carries a Content-Security-Policy that forbids scripts anyway. ``render`` is pure;
 ``sections`` adds blocks after the answer (see sections.py).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
+from cot_viewer.export.answer_html import answer_html
 from cot_viewer.export.sections import Section, SectionHook, note_label, reasoning_summary, short, stats, when
+from cot_viewer.label_colours import LABEL_COLOURS
 from cot_viewer.safe import terminal_safe
 from cot_viewer.transcript import Transcript
 
@@ -47,7 +51,19 @@ nav ol { padding-left: 1.5rem; }
 a { color: var(--accent); }
 footer { color: var(--dim); font-size: .85em; margin-top: 2rem; }
 @media print { .reasoning .text { max-height: none; overflow: visible; } }
-"""
+.answer .md { overflow-wrap: anywhere; }
+.answer .md > :first-child { margin-top: 0; }
+.answer .md pre { background: var(--panel); padding: .5rem .7rem; border-radius: 4px; overflow-x: auto; }
+.answer .md code { font-size: .92em; }
+.display-math { margin: .6rem 0; overflow-x: auto; }
+li.step { list-style: none; border-left: 4px solid var(--line); padding-left: .5rem; margin: .15rem 0 .15rem -1.2rem; }
+.label { font-weight: 600; }
+""" + "".join(
+    f".label-{name} {{ color: {rgb}; }}\nli.step-{name} {{ border-left-color: {rgb}; }}\n" for name, (rgb, _) in LABEL_COLOURS.items()
+)
+
+#: an outline line of export/outline.py: "Step 3 — Verify: …"
+_STEP_LINE = re.compile(r"(Step \d+ — )(" + "|".join(LABEL_COLOURS) + r")(:.*)", re.S)
 
 
 def esc(text: object) -> str:
@@ -60,10 +76,20 @@ def _table(rows: Sequence[tuple[str, str]], cls: str = "stats") -> str:
     return f'<table class="{cls}">{body}</table>'
 
 
+def _line(line: str) -> str:
+    """A section's line; an outline step gets its label's colour."""
+    m = _STEP_LINE.fullmatch(line)
+    if m is None:
+        return f"<li>{esc(line)}</li>"
+    label = m.group(2)
+    return (f'<li class="step step-{label}">{esc(m.group(1))}<span class="label label-{label}">{label}</span>'
+            f"{esc(m.group(3))}</li>")
+
+
 def _section(sec: Section) -> str:
     parts = [f'<section class="extra"><h3>{esc(sec.title)}</h3>']
     if sec.lines:
-        parts.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in sec.lines) + "</ul>")
+        parts.append("<ul>" + "".join(_line(line) for line in sec.lines) + "</ul>")
     if sec.rows:
         parts.append(_table(sec.rows, "extra"))
     parts.append("</section>")
@@ -88,11 +114,12 @@ def _one(tr: Transcript, heading: str, sections: SectionHook | None) -> str:
         f'<div class="text">{esc(tr.reasoning)}</div></details>'
         if tr.reasoning else '<h3>Reasoning</h3><p class="meta">(none)</p>'
     )
-    answer = esc(tr.answer) if tr.answer else '<span class="meta">(no answer)</span>'
+    answer = (f'<div class="md">{answer_html(tr.answer)}</div>' if tr.answer
+              else '<div class="text"><span class="meta">(no answer)</span></div>')
     out.append(
         '<div class="panes">'
         f'<section class="reasoning">{reasoning}</section>'
-        f'<section class="answer"><h3>Answer</h3><div class="text">{answer}</div></section>'
+        f'<section class="answer"><h3>Answer</h3>{answer}</section>'
         "</div>"
     )
     if tr.error:

@@ -360,6 +360,16 @@ class History:
                 result.imported.append(tr.id)
         return result
 
+    def live_writers(self, ids: list[str]) -> dict[str, int]:
+        """Of ``ids``, those still being streamed by a live process: ``{id: pid}``. Deleting one
+        would not stick (its writer saves it again half a second later)."""
+        out: dict[str, int] = {}
+        for tid in ids:
+            row = self.db.execute("SELECT pid FROM transcripts WHERE id = ? AND status = 'streaming'", (tid,)).fetchone()
+            if row is not None and row[0] is not None and _pid_alive(row[0]):
+                out[tid] = row[0]
+        return out
+
     def delete(self, ids: list[str]) -> int:
         """Delete transcripts (full ids) and their notes. Returns how many were deleted."""
         n = 0

@@ -6,7 +6,9 @@ Imported only when a terminal UI is wanted (``cot-viewer`` with no arguments in 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable
 
@@ -14,7 +16,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from cot_viewer import ui_state
+
 ANSI_THEME = "textual-ansi"
+TEXTUAL_COMMANDS_WE_REPLACE = {"Keys", "Maximize", "Minimize"}
 
 
 class CotViewerApp(App):
@@ -40,9 +45,41 @@ class CotViewerApp(App):
         self._screen_factory = screen_factory
         self.clock = clock
         self.cursor_blink = cursor_blink
-        wanted = theme or os.environ.get("COT_VIEWER_THEME") or ""
-        if wanted in self.available_themes:
+        self._terminating = False
+        self.remember_theme = theme is None  # a theme given by the caller (tests) is not saved
+        wanted = theme or os.environ.get("COT_VIEWER_THEME") or ui_state.load().get("theme") or ""
+        if isinstance(wanted, str) and wanted in self.available_themes:
             self.theme = wanted
+
+    def on_mount(self) -> None:
+        if not self.is_headless:
+            self._watch_signals()
+        if self.remember_theme:
+            self.watch(self, "theme", self._theme_chosen, init=False)
+
+    def _theme_chosen(self, name: str) -> None:
+        """The next run starts with the theme chosen now (palette, or the ANSI toggle)."""
+        ui_state.remember("theme", name)
+
+    def _watch_signals(self) -> None:
+        """SIGTERM and SIGHUP quit like ``q`` (streams stopped and saved, the terminal left as
+        it was found: main screen, no mouse reporting); the default action killed the process
+        with the terminal still in the alternate screen."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, self._terminated)
+            except (NotImplementedError, RuntimeError, ValueError):  # not on this platform
+                pass
+
+    def _terminated(self) -> None:
+        if self._terminating:  # a second signal: leave now
+            self.exit()
+            return
+        self._terminating = True
+        self.call_later(self.action_quit)
 
     def get_default_screen(self) -> Screen:
         return self._screen_factory()
@@ -68,13 +105,16 @@ class CotViewerApp(App):
         from cot_viewer.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.active_bindings))
+            self.push_screen(HelpScreen(self.screen.active_bindings, self.get_key_display))
 
     def action_ansi_theme(self) -> None:
         self.theme = ANSI_THEME if self.theme != ANSI_THEME else "textual-dark"
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" and "Maximize"/"Minimize" repeat our Help and "Maximise pane"
+        for command in super().get_system_commands(screen):
+            if command.title not in TEXTUAL_COMMANDS_WE_REPLACE:
+                yield command
         yield SystemCommand("Terminal colours", "Use (or leave) the theme built from the terminal's own ANSI colours", self.action_ansi_theme)
         yield SystemCommand("Help", "Every key of this screen", self.action_help)
         for title, help_, action in getattr(screen, "PALETTE", ()):

@@ -92,7 +92,8 @@ def test_export_md_and_html_files(home, server, tmp_path):
     text = md.read_text()
     assert "<details>" in text and "Thinking about tags." in text and "<script>" not in text
     html = page.read_text()
-    assert "<script" not in html and "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in html
+    assert "<script" not in html
+    assert "Here: &lt;script&gt;alert('pwned')&lt;/script&gt;" in html  # the answer, rendered as Markdown
     assert "<details open>" in html
     r = cv(home, "history", "export", "-f", "md")
     assert r.returncode == 2 and "--all" in r.stderr
@@ -248,3 +249,32 @@ def test_private_permissions_on_disk(home, server):
     assert home.stat().st_mode & 0o777 == 0o700
     for p in home.iterdir():
         assert p.stat().st_mode & 0o777 == 0o600, p
+
+
+def test_delete_refuses_a_transcript_still_streaming(home, server):
+    """Issue #13 item 14: deleting a transcript whose writer is streaming said "Deleted" and the
+    writer saved it again half a second later."""
+    server.enqueue(stream_reply(deepseek_chunks("Slowly thinking. " * 60, "done."), delay=0.05))
+    env = {**os.environ, "COT_VIEWER_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("COT_VIEWER_CONFIG", None)
+    writer = subprocess.Popen([sys.executable, "-m", "cot_viewer", "ask", "--plain", "--provider", "custom",
+                               "--base-url", server.base_url, "--model", "m", "slow?"],
+                              env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        tid = None
+        while time.monotonic() < deadline and tid is None:
+            r = cv(home, "history", "list", "--json")
+            rows = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else []
+            tid = next((row["id"] for row in rows if row["status"] == "streaming"), None)
+            time.sleep(0.1)
+        assert tid, "the transcript was never listed as streaming"
+        r = cv(home, "history", "delete", tid, "--yes")
+        assert r.returncode == 2 and "still streaming" in r.stderr, r.stderr
+        assert writer.wait(60) == 0
+        r = cv(home, "history", "show", tid)
+        assert r.returncode == 0 and "done." in r.stdout
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()

@@ -106,3 +106,12 @@ def test_timeline_events_and_paced():
     out = list(paced(iter(events), 2.0, clock=lambda: now[0], sleep=sleep))
     assert out == events
     assert slept == [0.05, 0.2, 0.25]
+
+
+def test_replay_without_a_timeline_shows_the_text(tmp_path):
+    """Issue #13 item 14: a transcript imported without a timeline replayed as nothing (exit 0)."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(small_doc(timeline=[], reasoning="THINKING here", answer="ANSWER there")))
+    r = cv(tmp_path, "replay", str(path), "--plain", "--speed", "0")
+    assert r.returncode == 0, r.stderr
+    assert "ANSWER there" in r.stdout and "THINKING here" in r.stderr

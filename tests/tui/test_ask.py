@@ -243,3 +243,59 @@ async def test_in_process_stream_saves_by_the_clock_while_the_server_is_silent(s
         await pilot.press("escape")
         await wait_until(lambda: s.last.status == "interrupted", what="stopped")
     history.close()
+
+
+async def test_escape_while_the_answer_renders_still_ends_done(server, home, monkeypatch):
+    """Issue #13 item 14: Escape during the final render of a large answer cancelled the view's
+    ending half-way, and the status said "answering" for ever."""
+    import asyncio
+
+    from cot_viewer.tui.widgets.answer_pane import AnswerPane
+
+    rendering = asyncio.Event()
+    slow_finish = AnswerPane.finish
+
+    async def finish(self):
+        rendering.set()
+        await asyncio.sleep(0.5)  # a large answer's full render
+        await slow_finish(self)
+
+    monkeypatch.setattr(AnswerPane, "finish", finish)
+    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER)))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(rendering.is_set, timeout=30, what="the final render")
+        await pilot.press("escape")
+        await wait_until(lambda: view.info.phase == "done", timeout=30, what="done")
+        assert view.answer.text == ANSWER
+
+
+async def test_a_model_without_reasoning_gets_the_whole_width(server, home):
+    """Issue #13 item 25: a non-reasoning model left an empty monologue pane, half the screen,
+    saying "Waiting for the model…"."""
+    server.enqueue(stream_reply(deepseek_chunks("", ANSWER, model="deepseek-chat"), delay=0.004))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done", timeout=30, what="done")
+        await pilot.pause()
+        assert not view.monologue_shown and view.answer.region.width > 140
+        assert "Waiting for the model" not in screen_text(app)
+        await pilot.press("t")  # the reader can still open it
+        await wait_until(lambda: view.monologue_shown and view.monologue.region.width > 0)
+
+
+async def test_counts_say_chunks_until_the_server_reports_tokens(server, home):
+    """Issue #13 item 25: the live counts are chunks, not tokens, until the usage arrives."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.01))
+    s = _session(server)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "thinking" and view.info.reasoning_tokens > 3, timeout=30, what="thinking")
+        assert "chunks" in view.status.text and " tok" not in view.status.text
+        await wait_until(lambda: view.info.phase == "done", timeout=60, what="done")
+        assert " tok" in view.status.text and "chunks" not in view.status.text

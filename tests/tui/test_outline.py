@@ -235,3 +235,30 @@ async def test_notes_on_a_file_replay_offer_to_import_it(home):
         await pilot.press(*"predict this", "enter")
         await wait_until(lambda: screen._own_history is not None and bool(screen._own_history.notes(tr.id)))
         assert [(n.step, n.text) for n in screen._own_history.notes(tr.id)] == [(1, "predict this")]
+
+
+async def test_legend_keeps_every_label_when_the_metrics_line_is_long(home):
+    """Issue #13 item 20: a metrics line wider than the panel wrapped and pushed the legend's
+    last row ("Verify N · Monitor N") out of the fixed-height header."""
+    from dataclasses import replace
+
+    tr = demo_transcript()
+    app = _opened(tr)
+    async with app.run_test(size=(160, 44)) as pilot:
+        view = app.screen.view
+        await wait_until(lambda: view.analysis is not None, what="analysis")
+        m = view.analysis.metrics
+        long = replace(m, pivots=1234, verify_episodes=5678, cycles=list(m.cycles) * 20, first_answer_at=0.48)
+        view.outline.show_head(long, live=True, stepping=False)
+        await pilot.pause()
+        head = view.outline.head
+        rows = [head.render_line(y).text for y in range(head.size.height)]
+        shown = "\n".join(rows)
+        assert "■ Verify" in shown and "■ Monitor" in shown, shown
+        assert "pivots 1234" in shown
+        view.outline.styles.width = 24  # a narrower panel: the legend needs more rows, and gets them
+        await pilot.pause()
+        view.outline.show_head(long, live=True, stepping=False)
+        await pilot.pause()
+        rows = [head.render_line(y).text for y in range(head.size.height)]
+        assert all(f"■ {label}" in "\n".join(rows) for label in LABEL_COLOURS), rows

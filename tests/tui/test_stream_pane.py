@@ -137,3 +137,20 @@ async def test_follows_tail_until_the_reader_scrolls_up():
         pane.append("more\n" * 5)
         await pilot.pause()
         assert pane.scroll_y == pane.max_scroll_y
+
+
+async def test_tabs_and_controls_beside_non_ascii_lose_no_character_at_the_edge():
+    """Issue #13 item 19: wrapped on the raw text (a tab or control is 0 cells there), drawn on
+    the cleaned text (1 cell each): characters fell off the right edge."""
+    text = "".join(f"é{i % 10}\t\x1b" for i in range(60))
+    shown = display_text(text)
+    app = PaneApp()
+    async with app.run_test(size=(30, 20)) as pilot:
+        pane = app.query_one(StreamPane)
+        pane.append(text)
+        await pilot.pause()
+        width = pane.scrollable_content_region.width
+        rows = [r.rstrip(" ") for r in _screen_text(pane)]
+        drawn = "".join(rows)
+        assert all(len(r) <= width for r in rows)
+        assert drawn.replace(" ", "") == shown.replace(" ", ""), (drawn, shown)

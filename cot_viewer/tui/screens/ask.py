@@ -19,14 +19,28 @@ from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
 
 class AskScreen(PaneScreen):
-    CSS_PATH = "ask.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    AskScreen #followup { height: 3; border: round $panel-lighten-2; }
+    AskScreen #followup:focus { border: round $accent; }
+    """
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
+        Binding("escape", "back", "Back"),
         Binding("ctrl+c", "stop_or_quit", "Stop", show=False, priority=True),
         Binding("left_square_bracket", "turn(-1)", "Earlier turn", show=False),
         Binding("right_square_bracket", "turn(1)", "Later turn", show=False),
         Binding("i", "focus_prompt", "Follow-up"),
     ]
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        # Esc says what it does: Stop while the model answers, Back (to the history) after
+        if action == "stop":
+            return self.generating
+        if action == "back":
+            return not self.generating and (self.closable or isinstance(self.focused, Input))
+        return super().check_action(action, parameters)
     PALETTE = [
         *PaneScreen.PALETTE,
         ("Stop generation", "Stop the stream and keep what arrived", "stop"),
@@ -82,6 +96,7 @@ class AskScreen(PaneScreen):
         self.viewing = len(self.session.turns) - 1
         await self.view.begin(tr.provider or "", tr.model or "")
         self.view.info.settings, self.view.info.cost = request_status(tr)
+        self.refresh_bindings()
         self.view.set_prompt(tr.prompt, self._label(self.viewing))
 
     async def _relayed(self, tr, relay) -> None:
@@ -159,8 +174,12 @@ class AskScreen(PaneScreen):
         view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
         if recorder.error or s.store_error:
             view.info.note = f"not saved: {recorder.error or s.store_error}"
+        # The stream is over: the final view (a large answer's last render, the status) is
+        # finished even if Esc cancels this worker meanwhile; it stayed "answering" otherwise.
+        ending = asyncio.ensure_future(view.end(tr))
+        ending.add_done_callback(lambda f: f.cancelled() or f.exception())  # (the app may be closing)
         try:
-            await view.end(tr)
+            await asyncio.shield(ending)
             if tr.status == "truncated":
                 from cot_viewer.outcome import truncation_message
 
@@ -196,9 +215,19 @@ class AskScreen(PaneScreen):
         elif self.closable:
             self.dismiss()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "generation":
+            self.refresh_bindings()  # Esc: Stop while generating, Back after
+
+    async def action_back(self) -> None:
+        await self.action_stop()
+
     async def action_stop_or_quit(self) -> None:
         if self.generating:
             await self.stop_and_wait()
+        elif selected := self.get_selected_text():  # text dragged over in a pane: copy it
+            self.app.copy_to_clipboard(selected)
+            self.notify(f"Copied {len(selected):,} characters to the clipboard.")
         else:
             await self.app.action_quit()
 

@@ -9,13 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-_NAMES = {"question_mark": "?", "escape": "Esc", "space": "Space", "plus": "+", "minus": "-",
-          "left_square_bracket": "[", "right_square_bracket": "]", "slash": "/", "enter": "Enter",
-          "tab": "Tab", "end": "End", "home": "Home", "delete": "Del"}
-
-
-def key_name(key: str) -> str:
-    return "+".join(_NAMES.get(k, k.capitalize() if len(k) > 1 else k) for k in key.split("+"))
+#: Textual's own keys, described once at the end (Tab) or replaced by ours (y copies)
+GENERIC_ACTIONS = {"focus_next", "focus_previous", "copy_text"}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -25,16 +20,36 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
-    def __init__(self, bindings) -> None:
+    def __init__(self, bindings, key_display=None) -> None:
+        """``bindings``: the screen's active bindings; ``key_display(binding)``: how a key is
+        written (the app's ``get_key_display``). The screen's and the app's keys come first;
+        the focused widget's scrolling keys are summed up in one line at the end."""
         super().__init__()
-        rows: dict[str, list[str]] = {}
+        from textual.screen import Screen
+        from textual.app import App
+
+        show = key_display or (lambda b: b.key)
+        ours: dict[str, list[str]] = {}
+        scrolling: list[str] = []
+        others: dict[str, list[str]] = {}
         for key, active in bindings.items():
             b = active.binding
-            desc = b.description or b.action.replace("_", " ")
-            if b.system or key in ("ctrl+p",):
+            if b.system or key in ("ctrl+p",) or b.action.rpartition(".")[2] in GENERIC_ACTIONS:
                 continue
-            rows.setdefault(desc, []).append(key_name(key))
+            name = show(Binding(key, b.action, b.description, key_display=b.key_display))
+            desc = b.description or b.action.replace("_", " ")
+            if isinstance(active.node, (Screen, App)):
+                ours.setdefault(desc, []).append(name)
+            elif b.action.startswith("scroll_") or b.action.startswith("page_") or b.action.startswith("cursor_"):
+                if name not in scrolling:
+                    scrolling.append(name)
+            else:
+                others.setdefault(desc, []).append(name)
+        rows = dict(ours)
+        for desc, keys in others.items():
+            rows.setdefault(desc, keys)
         self._rows = rows
+        self._scrolling = scrolling
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as v:
@@ -44,6 +59,8 @@ class HelpScreen(ModalScreen[None]):
                 parts += [(f"{' / '.join(keys):>16}", "bold $text-accent"), f"  {desc}\n"]
             parts += [(f"{'Ctrl+P':>16}", "bold $text-accent"), "  command palette (themes, every action)\n"]
             parts += [(f"{'Tab':>16}", "bold $text-accent"), "  move focus between panes and the input\n"]
+            if self._scrolling:
+                parts += [(f"{'':>16}", ""), ("  scrolling in the focused pane: " + " ".join(self._scrolling), "$text-muted")]
             yield Static(Content.assemble(*parts))
 
     def action_dismiss(self) -> None:

@@ -14,9 +14,29 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from cot_viewer.tui.keys import FIRST
 from cot_viewer.tui.widgets.transcript_view import one_line
 
 EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
+
+
+#: the list's columns after the prompt, most wanted first: (key, heading, width)
+COLUMNS = (("when", "when", 16), ("status", "status", 11), ("model", "model", 18), ("id", "id", 12),
+           ("thought", "thought", 7), ("chars", "chars r/a", 13))
+PROMPT_MIN = 30  # cells the prompt column keeps before another column is added
+CELL_PADDING = 2  # a DataTable cell's padding
+SCROLLBAR = 2
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The prompt first, sized to what is left, then the columns that fit beside it."""
+    room = width - SCROLLBAR - CELL_PADDING
+    chosen = []
+    for key, label, w in COLUMNS:
+        if room - (w + CELL_PADDING) >= PROMPT_MIN:
+            chosen.append((key, label, w))
+            room -= w + CELL_PADDING
+    return [("prompt", "prompt", max(PROMPT_MIN, room)), *chosen]
 
 
 def _when(ts: float) -> str:
@@ -112,41 +132,76 @@ class ExportScreen(ModalScreen[str | None]):
 
 
 class QuestionScreen(ModalScreen[str | None]):
+    """A new question. Says where it will go; a question that cannot be sent (no key, a bad
+    config) stays in the box with the reason, instead of being thrown away."""
+
     DEFAULT_CSS = """
     QuestionScreen { align: center middle; }
     QuestionScreen > Vertical { width: 80%; max-width: 100; height: auto; border: round $accent; background: $surface; padding: 0 1; }
-    QuestionScreen Static { color: $text-muted; }
+    QuestionScreen #where { color: $text-muted; }
+    QuestionScreen #problem { color: $text-error; display: none; }
+    QuestionScreen #problem.shown { display: block; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, where: str, check=None) -> None:
+        """``where``: the endpoint it goes to; ``check()``: why it cannot be sent now, or None."""
+        super().__init__()
+        self.where = where
+        self.check = check or (lambda: None)
 
     def compose(self) -> ComposeResult:
         with Vertical() as v:
             v.border_title = "New question"
             yield Input(placeholder="Ask anything — Enter sends", id="question")
-            yield Static("The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags). "
-                         "Start with --effort LEVEL, --think, --no-think, --thinking-budget N or --param K=V to set thinking.")
+            yield Static(Content(self.where), id="where")
+            yield Static("Start with --effort LEVEL, --think, --no-think, --thinking-budget N or --param K=V "
+                         "to set thinking.", id="flags-hint")
+            yield Static("", id="problem")
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = self.app.cursor_blink
+        self._show_problem(self.check())
+
+    def _show_problem(self, problem: str | None) -> None:
+        line = self.query_one("#problem", Static)
+        line.update(Content("⚠ " + problem) if problem else Content(""))
+        line.set_class(bool(problem), "shown")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        prompt = event.value.strip()
+        if not prompt:
+            return
+        problem = self.check()
+        if problem:  # keep the question; say why it cannot go
+            self._show_problem(problem)
+            return
+        self.dismiss(prompt)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
 class HomeScreen(Screen):
-    CSS_PATH = "home.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    HomeScreen #title { height: 1; padding: 0 1; background: $panel; }
+    HomeScreen #search { height: 3; border: round $panel-lighten-2; }
+    HomeScreen #search:focus { border: round $accent; }
+    HomeScreen #list { height: 1fr; width: 1fr; }
+    HomeScreen #empty { height: auto; padding: 0 1; color: $text-muted; }
+    """
     BINDINGS = [
+        *FIRST,
         Binding("enter", "open", "Open", show=False),
         Binding("o", "open", "Open"),
-        Binding("r", "replay", "Replay"),
         Binding("n", "new", "New question"),
+        Binding("slash", "search", "Search"),
+        Binding("r", "replay", "Replay"),
         Binding("d,delete", "delete", "Delete"),
         Binding("x", "export", "Export"),
-        Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
     PALETTE = [
@@ -173,14 +228,31 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.styles.overflow_y = "hidden"  # the list scrolls, never the screen (title and search stay)
         self.query_one("#search", Input).cursor_blink = self.app.cursor_blink
         table = self.query_one(DataTable)
-        for label, width in (("id", 12), ("when", 16), ("model", 20), ("status", 11), ("thought", 7), ("chars r/a", 15), ("prompt", None)):
-            table.add_column(label, width=width)
+        self._set_columns(self.app.size.width)
         self.reload()
         table.focus()
         self.warmed = False
         self._warm_up()
+
+    def on_resize(self, event) -> None:
+        if self._set_columns(event.size.width):
+            self.reload()
+
+    def _set_columns(self, width: int) -> bool:
+        """Prompt first, then what fits: the prompt keeps at least PROMPT_MIN cells. Returns
+        whether the columns changed."""
+        keys = columns_for(width)
+        if keys == getattr(self, "_columns", None):
+            return False
+        self._columns = keys
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label, w in keys:
+            table.add_column(label, width=w, key=key)
+        return True
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -204,6 +276,7 @@ class HomeScreen(Screen):
     def reload(self) -> None:
         table = self.query_one(DataTable)
         empty = self.query_one("#empty", Static)
+        keep_id, keep_row = self.selected_id(), table.cursor_row  # the cursor stays where it was
         table.clear()
         if self.history is None:
             empty.update(Content(f"The history could not be opened: {self.store_error or 'unknown error'}"))
@@ -221,9 +294,13 @@ class HomeScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - a bad query (FTS syntax) or a store error
             empty.update(Content(f"Search failed: {one_line(str(exc), 200)}"))
             return
+        order = [key for key, _, _ in self._columns]
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*(cells[c] for c in order), key=key)
         if rows:
+            ids = [key for key, _ in rows]
+            row = ids.index(keep_id) if keep_id in ids else min(max(keep_row, 0), len(ids) - 1)
+            table.move_cursor(row=row, animate=False)
             empty.update("")
         elif q:
             empty.update(Content(f"Nothing matches {q!r}."))
@@ -233,15 +310,17 @@ class HomeScreen(Screen):
     @staticmethod
     def _summary_row(s):
         think = f"{s.thinking_s:.1f} s" if s.thinking_s is not None else "-"
-        return s.id, (Text(s.id), Text(_when(s.created)), Text(one_line(s.model or "-", 20)), Text(s.status), Text(think),
-                      Text(f"{s.reasoning_len:,}/{s.answer_len:,}"), Text(one_line(s.prompt, 90)))
+        return s.id, {"prompt": Text(one_line(s.prompt, 200)), "when": Text(_when(s.created)),
+                      "model": Text(one_line(s.model or "-", 40)), "status": Text(s.status), "thought": Text(think),
+                      "chars": Text(f"{s.reasoning_len:,}/{s.answer_len:,}"), "id": Text(s.id)}
 
     @staticmethod
     def _hit_row(h):
         snippet = one_line(getattr(h, "snippet", "") or "", 80)
         where = getattr(h, "where", "")
-        return h.id, (Text(h.id), Text(_when(h.created)), Text(one_line(h.model or "-", 20)), Text(h.status), Text("-"),
-                      Text(one_line(str(where or ""), 15)), Text(f"{one_line(h.prompt, 40)} — {snippet}"))
+        return h.id, {"prompt": Text(f"{one_line(h.prompt, 40)} — {snippet}"), "when": Text(_when(h.created)),
+                      "model": Text(one_line(h.model or "-", 40)), "status": Text(h.status), "thought": Text("-"),
+                      "chars": Text(one_line(str(where or ""), 15)), "id": Text(h.id)}
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -309,8 +388,16 @@ class HomeScreen(Screen):
 
     def action_delete(self) -> None:
         tid = self.selected_id()
-        if tid is None:
+        if tid is None or self.history is None:
             return
+        busy = self.history.live_writers([tid])
+        if busy:
+            self.notify(f"{tid} is still streaming (process {busy[tid]}): stop it first.", severity="warning")
+            return
+        table = self.query_one(DataTable)
+        row = {key: table.get_cell(tid, key) for key, _, _ in self._columns}
+        prompt = one_line(str(row.get("prompt", "")), 160)
+        about = " · ".join(str(row[k]) for k in ("when", "model", "status") if k in row)
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -318,7 +405,8 @@ class HomeScreen(Screen):
                 self.notify(f"Deleted {tid}.")
                 self.reload()
 
-        self.app.push_screen(ConfirmScreen(f"Delete transcript {tid}? This cannot be undone."), done)
+        self.app.push_screen(ConfirmScreen(f"Delete this transcript? This cannot be undone.\n\n“{prompt}”\n{tid}"
+                                           + (f" · {about}" if about else "")), done)
 
     def action_export(self) -> None:
         tr = self._get()
@@ -341,12 +429,32 @@ class HomeScreen(Screen):
 
         self.app.push_screen(ExportScreen(), done)
 
+    def _endpoint(self):
+        """``(endpoint, None)`` or ``(None, why not)``: what `cot-viewer ask` without flags uses."""
+        from cot_viewer.cli import CliError
+        from cot_viewer.commands.common import resolve_endpoint
+
+        try:
+            return resolve_endpoint(default_ask_args(self.args)), None
+        except CliError as exc:
+            return None, exc.message
+
     def action_new(self) -> None:
+        endpoint, problem = self._endpoint()
+        if endpoint is not None:
+            model = endpoint.model or "the first model the server lists"
+            where = f"Goes to {endpoint.provider} · {model} at {endpoint.public_url}"
+        else:
+            where = "The endpoint comes from the environment and the config file (as `cot-viewer ask` without flags)."
+
+        def check() -> str | None:
+            return self._endpoint()[1]  # again: the reader may have fixed it meanwhile
+
         def done(prompt: str | None) -> None:
             if prompt:
                 self.start_question(prompt)
 
-        self.app.push_screen(QuestionScreen(), done)
+        self.app.push_screen(QuestionScreen(where, check if problem else None), done)
 
     def start_question(self, prompt: str) -> None:
         from cot_viewer.cli import CliError

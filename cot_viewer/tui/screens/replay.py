@@ -32,13 +32,19 @@ STEP_ACTIONS = {"step", "phase_step", "reveal_answer"}
 
 
 class ReplayScreen(PaneScreen):
-    CSS_PATH = "replay.tcss"
+    # DEFAULT_CSS, not CSS_PATH: Textual loads a screen's CSS_PATH only when it is pushed,
+    # never for the app's first screen (which every command but the home screen's pushes use)
+    DEFAULT_CSS = """
+    ReplayScreen #progress { height: 1; padding: 0 1; }
+    ReplayScreen #progress Bar { width: 1fr; }
+    ReplayScreen #banner { height: 1; padding: 0 1; background: $panel; display: none; }
+    """
     BINDINGS = [
-        Binding("space", "pause", "Pause/resume"),
-        Binding("plus,equals_sign", "speed(1)", "Faster"),
-        Binding("minus", "speed(-1)", "Slower"),
+        Binding("space", "pause", "Pause"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
+        Binding("minus", "speed(-1)", "Slower", show=False),
         Binding("e", "jump_end", "End"),
-        Binding("r", "restart", "Replay"),
+        Binding("r", "restart", "Replay", show=False),
         Binding("s", "step_mode", "Step-through"),
         Binding("n,right", "step(1)", "Next step"),
         Binding("N,shift+right", "phase_step(1)", "Next phase"),
@@ -104,7 +110,7 @@ class ReplayScreen(PaneScreen):
             return self.stepping
         if action in ("pause", "speed") and self.stepping:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def _extra(self) -> str:
         if self.stepping:

@@ -31,19 +31,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from cot_viewer.label_colours import LABEL_COLOURS, LABEL_ORDER
 from cot_viewer.tui.widgets.stream_pane import display_text
 
-LABEL_ORDER = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
-#: label → (truecolour, ANSI colour name): hues far enough apart to tell seven labels apart.
-LABEL_COLOURS = {
-    "Read": ("#5b9bd5", "blue"),
-    "Analyze": ("#3fb8af", "cyan"),
-    "Plan": ("#b487e0", "magenta"),
-    "Implement": ("#6cc04a", "green"),
-    "Explore": ("#e0b341", "yellow"),
-    "Verify": ("#e8743b", "red"),
-    "Monitor": ("#9a9a9a", "bright_black"),
-}
 NOTE_MARK = "✎"
 
 
@@ -386,7 +376,7 @@ class OutlinePanel(Vertical):
     DEFAULT_CSS = """
     OutlinePanel { width: 44; height: 1fr; border: round $panel-lighten-2; border-title-color: $text-muted; }
     OutlinePanel:focus-within { border: round $accent; border-title-color: $text; }
-    OutlinePanel > #outline-head { height: 5; padding: 0 1; }
+    OutlinePanel > #outline-head { height: 5; padding: 0 1; text-wrap: nowrap; }
     OutlinePanel > #outline-detail { height: 3; padding: 0 1; background: $panel; }
     """
 
@@ -419,36 +409,43 @@ class OutlinePanel(Vertical):
             counts[s.label] = counts.get(s.label, 0) + 1
         phases = len(lst._headers)
         width = max(20, self.head.content_region.width or 40)
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(f"{n:,} step{'s' if n != 1 else ''} · {phases} phase{'s' if phases != 1 else ''}", "bold")
+        first = Text()
+        first.append(f"{n:,} step{'s' if n != 1 else ''} · {phases} phase{'s' if phases != 1 else ''}", "bold")
         if live:
-            t.append(" · live, provisional")
+            first.append(" · live, provisional")
         elif stepping:
-            t.append(" · step-through")
+            first.append(" · step-through")
         elif metrics is not None and metrics.first_answer_at is not None:
-            t.append(f" · answer at {metrics.first_answer_at * 100:.0f}%")
-        t.append("\n")
+            first.append(f" · answer at {metrics.first_answer_at * 100:.0f}%")
+        second = Text()
         if metrics is not None and not stepping:
-            t.append(f"pivots {metrics.pivots} · verify episodes {metrics.verify_episodes} · cycles {len(metrics.cycles)}")
+            second.append(f"pivots {metrics.pivots} · verify episodes {metrics.verify_episodes} · cycles {len(metrics.cycles)}")
             if live and metrics.first_answer_at is not None:
-                t.append(f" · answer at {metrics.first_answer_at * 100:.0f}%")
+                second.append(f" · answer at {metrics.first_answer_at * 100:.0f}%")
         elif stepping:
-            t.append("metrics hidden until the end", "italic")
+            second.append("metrics hidden until the end", "italic")
+        lines = [first, second]
         # the legend: the seven label colours with their counts, wrapped by hand
         used = 0
         for label in LABEL_ORDER:
             item = f"{label} {counts.get(label, 0):,}"
             need = len(item) + 2
             if used == 0 or used + 2 + need > width:
-                t.append("\n")
+                lines.append(Text())
                 used = 0
             else:
-                t.append("  ")
+                lines[-1].append("  ")
                 used += 2
-            t.append("■ ", lst.palette.tag[label])
-            t.append(item)
+            lines[-1].append("■ ", lst.palette.tag[label])
+            lines[-1].append(item)
             used += need
-        self.head.show(t)
+        # one row per line, cut to the width (a wrapped metrics line pushed the legend's last
+        # row out of the block); the block grows when the legend needs more rows
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        if self.head.styles.height is None or self.head.styles.height.value != len(lines):
+            self.head.styles.height = len(lines)
+        self.head.show(Text("\n", no_wrap=True).join(lines))
 
     def show_detail(self, text_of: Callable[[int, int], str]) -> None:
         lst = self.list

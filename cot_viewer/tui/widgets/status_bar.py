@@ -36,6 +36,7 @@ class StatusInfo:
     extra: str = ""
     settings: str = ""  # thinking controls sent ("effort max · thinking on")
     cost: str = ""  # "~0.0012 USD (estimate)"
+    unit: str = "chunks"  # what the counts count: "chunks" while streaming, "tok" once usage says
 
 
 def request_status(tr) -> tuple[str, str]:
@@ -64,9 +65,9 @@ def render_status(s: StatusInfo) -> Content:
         parts += [sep, (terminal_safe(s.settings), "$text-muted")]
     if s.thinking_s is not None:
         parts += [sep, f"thought {s.thinking_s:.1f} s"]
-    parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} tok"]
+    parts += [sep, f"reasoning {_n(s.reasoning_tokens)} · answer {_n(s.answer_tokens)} {s.unit}"]
     if s.tokens_per_s is not None:
-        parts += [sep, f"{s.tokens_per_s:.0f} tok/s"]
+        parts += [sep, f"{s.tokens_per_s:.0f} {s.unit}/s"]
     if s.cost:
         parts += [sep, s.cost]
     if s.saved_id:

@@ -53,8 +53,11 @@ def wrap_starts(s: str, width: int, first: int = 0, starts: list[int] | None = N
     ``starts`` (with ``first`` its last trusted entry) lets a growing line be re-wrapped from
     a known break instead of from the beginning. A space at a break stays at the end of the
     line it ends (it may hang one cell past the edge; it is cropped when drawn).
+    Widths are those of the text as drawn (:func:`display_text`: a tab or a control character
+    is one visible cell), so the wrap and the drawing agree.
     """
     width = max(1, width)
+    s = display_text(s)
     out = starts if starts is not None else [0]
     n = len(s)
     pos = first
@@ -480,14 +483,41 @@ class StreamPane(ScrollView, can_focus=True):
                 continue
             segments.append(Segment(disp[max(s, a):min(e, b)], style))
         overlays = self._row_overlays(self._starts[i] + a, self._starts[i] + b)
+        selected = self._selection_overlay(i, self._starts[i] + a, self._starts[i] + b)
+        if selected is not None:
+            overlays = [*overlays, (*selected, self.screen.get_component_rich_style("screen--selection"))]
         if overlays:
             segments = self._apply_overlays(segments, self._starts[i] + a, overlays)
         base = self._pane_styles()["_base"]
-        strip = Strip(segments).crop_extend(0, self._width, base).apply_style(base)
+        # offsets for Textual's text selection: (character in the source line, source line),
+        # so that a selection maps straight back to the text (get_selection)
+        strip = Strip(segments).crop_extend(0, self._width, base).apply_style(base).apply_offsets(a, i)
         if len(self._strips) > 4000:
             self._strips.clear()
         self._strips[key] = strip
         return strip
+
+    # -- text selection (drag with the mouse; Ctrl+C or y copies) -----------------------------
+    def get_selection(self, selection) -> tuple[str, str] | None:
+        return selection.extract(self.text), "\n"
+
+    def selection_updated(self, selection) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def _selection_overlay(self, i: int, ga: int, gb: int) -> tuple[int, int] | None:
+        """The selected part of source line ``i`` within global offsets [ga, gb), if any."""
+        selection = self.text_selection
+        if selection is None:
+            return None
+        span = selection.get_span(i)
+        if span is None:
+            return None
+        start, end = span
+        line_start = self._starts[i]
+        s = line_start + start
+        e = line_start + (len(self._lines[i]) if end == -1 else end)
+        return (s, e) if s < gb and e > ga else None
 
     def _row_overlays(self, ga: int, gb: int) -> list[tuple[int, int, Style]]:
         found = []

@@ -83,7 +83,8 @@ class TranscriptView(Vertical):
     TranscriptView #monologue:focus-within, TranscriptView #answer:focus-within { border: round $accent; border-title-color: $text; }
     TranscriptView #monologue { color: $text-muted; }
     TranscriptView.stacked > #panes { layout: vertical; }
-    TranscriptView.no-monologue #monologue { display: none; }
+    TranscriptView.no-monologue #monologue, TranscriptView.no-reasoning #monologue { display: none; }
+    TranscriptView.no-reasoning #outline { display: none; }
     TranscriptView.no-outline #outline { display: none; }
     TranscriptView.stacked #outline { width: 1fr; }
     TranscriptView > #error-line { height: auto; padding: 0 1; color: $text-error; display: none; }
@@ -112,6 +113,7 @@ class TranscriptView(Vertical):
         self.analysis_s = 0.0  # seconds spent inside the analyser (feeding, polling, snapshots)
         self._landing: asyncio.Future | None = None  # the final live analysis, once the stream ended
         self._analysis_module = None  # cot_viewer.analysis, imported in a thread (~60 ms of regexes)
+        self._keep_monologue = False  # the reader asked for the monologue pane of an answer without reasoning
         self._reset_counts()
 
     def _reset_counts(self) -> None:
@@ -128,6 +130,7 @@ class TranscriptView(Vertical):
         self.live = False
         self.info.phase = "waiting"
         self.info.reasoning_tokens = self.info.answer_tokens = 0
+        self.info.unit = "chunks"  # counted as they arrive; the server's usage says tokens at the end
         self.info.thinking_s = self.info.tokens_per_s = None
         self.info.note = ""
 
@@ -204,6 +207,28 @@ class TranscriptView(Vertical):
         return self.query_one("#outline-list", OutlineList)
 
     @property
+    def monologue_shown(self) -> bool:
+        return not (self.has_class("no-monologue") or self.has_class("no-reasoning"))
+
+    def toggle_monologue(self) -> None:
+        """``t``: hide or show the monologue pane (also the one collapsed for a model that
+        sent no reasoning)."""
+        if self.has_class("no-reasoning"):
+            self._keep_monologue = True
+            self.remove_class("no-reasoning")
+            self.remove_class("no-monologue")
+        else:
+            self.toggle_class("no-monologue")
+
+    def _collapse_without_reasoning(self, collapse: bool) -> None:
+        """An answer without reasoning (a non-reasoning model) gets the whole width instead of
+        an empty monologue pane saying it waits."""
+        collapse = collapse and not self._keep_monologue
+        if collapse != self.has_class("no-reasoning"):
+            self.set_class(collapse, "no-reasoning")
+            if self.is_attached:
+                self.screen.refresh_bindings()  # the footer's t: Show / Hide monologue
+    @property
     def outline_visible(self) -> bool:
         return not self.has_class("no-outline")
 
@@ -227,6 +252,8 @@ class TranscriptView(Vertical):
         self.show_error(None)
         self.monologue.clear()
         self.monologue.placeholder = WAITING_PLACEHOLDER
+        self._keep_monologue = False
+        self._collapse_without_reasoning(False)
         self._reset_analysis(None)
         if self._analysis_wanted():
             self._start_live_analysis()
@@ -309,6 +336,8 @@ class TranscriptView(Vertical):
         if self._pend_r:
             text = "".join(self._pend_r)
             self._pend_r.clear()
+            if self.has_class("no-reasoning"):
+                self._collapse_without_reasoning(False)
             self.monologue.append(text)
             if self._analyzer is not None:
                 self._feed_analysis(text[self._an_fed:])
@@ -319,6 +348,8 @@ class TranscriptView(Vertical):
         if self._pend_a:
             text = "".join(self._pend_a)
             self._pend_a.clear()
+            if self.first_reason_t is None and not len(self.monologue):
+                self._collapse_without_reasoning(True)
             self.answer.set_placeholder("")
             await self.answer.append(text)
         elif self.info.phase == "thinking" and not self._answer_text:
@@ -377,7 +408,7 @@ class TranscriptView(Vertical):
         except Exception:  # noqa: BLE001 - the in-process fallback failed too: the outline stays as it is
             final = None
         self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
-        if not self.is_mounted or gen != self._gen:  # closed, or another text shown meanwhile
+        if not self.is_mounted or gen != self._gen or not self.query("#outline-list"):  # closed, or another text shown
             return
         if final is not None and self.analysis is None:
             self._finish_analysis(final)
@@ -391,6 +422,8 @@ class TranscriptView(Vertical):
         info.thinking_s = timing.thinking_s
         info.reasoning_tokens = tr.reasoning_tokens
         info.answer_tokens = tr.answer_tokens
+        details = (tr.usage or {}).get("completion_tokens_details")
+        info.unit = "tok" if isinstance(details, dict) and isinstance(details.get("reasoning_tokens"), int) else "chunks"
         n = info.reasoning_tokens + info.answer_tokens
         span = None
         if timing.ttft is not None and len(tr.timeline):
@@ -422,6 +455,7 @@ class TranscriptView(Vertical):
         self.set_prompt(tr.prompt, label)
         self.show_error(None)
         mono, ans = self.monologue, self.answer
+        self._collapse_without_reasoning(not tr.reasoning and bool(tr.answer))
         mono.set_text(tr.reasoning)
         self._reset_analysis(tr)
         self.set_notes(getattr(tr, "notes", None) or [])
@@ -539,7 +573,8 @@ class TranscriptView(Vertical):
                 )
 
             result = await asyncio.to_thread(run)
-            if gen == self._gen and self.analysis is None:
+            # (the view may have closed meanwhile: Esc back to the history while analysing)
+            if gen == self._gen and self.analysis is None and self.query("#outline-list"):
                 self._finish_analysis(result)
         return self.analysis
 

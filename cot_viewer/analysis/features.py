@@ -100,7 +100,7 @@ def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str],
         else:
             out += ["f1:" + head, f"fn:{head}:{nw}", "l:" + last]
             prev += ["pf1:" + head, "pl:" + last]
-    ctoks = tokens(f.core[:40])[:2]
+    ctoks = list(map(_fold, _TOKEN_RE.findall(f.core, 0, 40)[:2]))  # = tokens(f.core[:40])[:2]: core is lower-case
     if ctoks:
         out += ["c1:" + ctoks[0], "c2:" + " ".join(ctoks), f"rc:{rule}:{ctoks[0]}"]
     eqs = sentence.count("=")

@@ -112,9 +112,9 @@ def same_answer(a: str, b: str) -> bool:
 
 # ------------------------------------------------------------------------- finding
 # a number as written in the text: 1,000 · 2.5 · \frac{24}{5} · \dfrac{1}{2} · 24/5
-_NUM_TOKEN_RE = re.compile(
-    r"\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(\d+(?:\.\d+)?)\s*\}"
-    r"|(?<![\w.,/^])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:\s*/\s*(\d+(?:\.\d+)?)(?![\d.]))?"
+_NUM_TOKEN_RE = re.compile(  # the lookahead (implied by both branches) lets the scan skip other characters fast
+    r"(?=[-\\\d])(?:\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(\d+(?:\.\d+)?)\s*\}"
+    r"|(?<![\w.,/^])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:\s*/\s*(\d+(?:\.\d+)?)(?![\d.]))?)"
 )
 _RESULT_BEFORE_RE = re.compile(
     r"(?:=|≈|\bis|\bbe|\bget|\bgot|\bgives|boxed\{|answer|:|\bequals|\bto|\bof)\s*[\\($*{]*\s*$"

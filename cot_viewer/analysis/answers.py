@@ -112,9 +112,9 @@ def same_answer(a: str, b: str) -> bool:
 
 # ------------------------------------------------------------------------- finding
 # a number as written in the text: 1,000 · 2.5 · \frac{24}{5} · \dfrac{1}{2} · 24/5
-_NUM_TOKEN_RE = re.compile(
-    r"\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(\d+(?:\.\d+)?)\s*\}"
-    r"|(?<![\w.,/^])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:\s*/\s*(\d+(?:\.\d+)?)(?![\d.]))?"
+_NUM_TOKEN_RE = re.compile(  # the lookahead (implied by both branches) lets the scan skip other characters fast
+    r"(?=[-\\\d])(?:\\[dt]?frac\s*\{\s*(-?\d+(?:\.\d+)?)\s*\}\s*\{\s*(\d+(?:\.\d+)?)\s*\}"
+    r"|(?<![\w.,/^])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:\s*/\s*(\d+(?:\.\d+)?)(?![\d.]))?)"
 )
 _RESULT_BEFORE_RE = re.compile(
     r"(?:=|≈|\bis|\bbe|\bget|\bgot|\bgives|boxed\{|answer|:|\bequals|\bto|\bof)\s*[\\($*{]*\s*$"
@@ -180,7 +180,9 @@ def find_answer(text: str, answer: str, prompt: str | None = None) -> int | None
         want = number_value(_ASSIGN_RE.sub("", _unwrap(answer), count=1))
         near = float(want) if want is not None else 0.0
         for m in _NUM_TOKEN_RE.finditer(text):
-            if _number_at(m, near) == want and (m.group(1) is not None or _whole_token(text, m.start(), m.end())):
+            v = _number_at(m, near)  # mostly None: compared as such, not by Fraction.__eq__(None)
+            if (v == want if v is not None else want is None) and (
+                    m.group(1) is not None or _whole_token(text, m.start(), m.end())):
                 hits.append((m.start(), m.end()))
         return _first(text, hits)
     if key.startswith("choice:"):

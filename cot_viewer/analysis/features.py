@@ -80,25 +80,27 @@ def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str],
     (:func:`cot_viewer.analysis.labels.base_label`)."""
     toks = tokens(sentence)
     uni = list(dict.fromkeys(toks))
-    out = [f"r:{rule}", f"rs:{rule}:{int(strong)}"]
-    out += ["u:" + t for t in uni]
-    out += ["b:" + a + " " + b for a, b in dict.fromkeys(zip(toks, toks[1:]))]
-    nwords = sum([t[0].isalpha() for t in toks])
-    nw = _bucket(nwords, _WORD_EDGES)
+    ukeys = ["u:" + t for t in uni]
+    # folded tokens hold no space, so "a b" names the pair (a, b): pairs deduplicated as strings
+    out = [f"r:{rule}", f"rs:{rule}:{int(strong)}", *ukeys,
+           *["b:" + p for p in dict.fromkeys(map(" ".join, zip(toks, toks[1:])))]]
+    nw = _bucket(sum([t[0].isalpha() for t in toks]), _WORD_EDGES)
     mk = " ".join(f.markers[:2]) if f.markers else "-"
     out += [f"n:{nw}", "m:" + mk, f"mn:{mk}:{nw}"]  # "Wait." alone vs "Wait, the problem says …"
     prev = [f"pr:{rule}", f"pn:{nw}", f"pm:{mk}"]
     if toks:
         head = toks[0]
-        out += ["f1:" + head, f"fn:{head}:{nw}", "l:" + toks[-1]]
-        prev += ["pf1:" + head, "pl:" + toks[-1]]
+        last = toks[-1]
         if len(toks) > 1:
             two = head + " " + toks[1]
-            out.append("f2:" + two)
-            prev.append("pf2:" + two)
+            out += ["f1:" + head, f"fn:{head}:{nw}", "l:" + last, "f2:" + two]
+            prev += ["pf1:" + head, "pl:" + last, "pf2:" + two]
             if len(toks) > 2:
                 out.append("f3:" + two + " " + toks[2])
-    ctoks = tokens(f.core[:40])[:2]
+        else:
+            out += ["f1:" + head, f"fn:{head}:{nw}", "l:" + last]
+            prev += ["pf1:" + head, "pl:" + last]
+    ctoks = list(map(_fold, _TOKEN_RE.findall(f.core, 0, 40)[:2]))  # = tokens(f.core[:40])[:2]: core is lower-case
     if ctoks:
         out += ["c1:" + ctoks[0], "c2:" + " ".join(ctoks), f"rc:{rule}:{ctoks[0]}"]
     eqs = sentence.count("=")
@@ -108,7 +110,7 @@ def own_keys(sentence: str, f: Any, rule: str, strong: bool) -> tuple[list[str],
         out.append("mathy")
     if "\\[" in sentence or "$$" in sentence:
         out.append("display")
-    prev += ["pu:" + t for t in uni]
+    prev += ["p" + k for k in ukeys]  # "pu:" + token
     if eqs:
         prev.append("peq")
     return out, prev

@@ -46,18 +46,19 @@ def charts(s: Summary) -> list[tuple[str, str]]:
     bins = [f"{100 * b // POSITION_BINS}–{100 * (b + 1) // POSITION_BINS}%" for b in range(POSITION_BINS)]
     mix = {lab: [s.position[b][i] for b in range(POSITION_BINS)] for i, lab in enumerate(s.labels)}
     shares = {lab: [s.label_share[g][i] for g in s.label_share] for i, lab in enumerate(s.labels)}
-    split = "outcome" if s.by_correct else "group"
 
     def normalised(hist: dict[str, list[int]]) -> dict[str, list[float]]:
         return {k: [c / (sum(v) or 1) for c in v] for k, v in hist.items()}
 
-    return [
+    out = [
         ("Label mix by position in the trace (share of steps in each tenth of the reasoning)", svg.stacked_bars("label mix by position", bins, mix)),
         ("What follows what: transitions between consecutive steps' labels, by row", svg.heatmap("transitions", s.labels, s.transitions)),
         ("Label share by group (mean share of step characters)", svg.stacked_bars("label share by group", list(s.label_share), shares)),
-        (f"Verify share: traces per tenth, by {split}", svg.grouped_bars("verify share", [f"{b / 10:.1f}" for b in range(10)], normalised(s.verify_hist))),
-        (f"Reconstruction cycles per trace, by {split}", svg.grouped_bars("cycles", [str(b) for b in range(10)] + ["10+"], normalised(s.cycle_hist))),
     ]
+    for split in s.verify_hist:
+        out.append((f"Verify share: share of traces per tenth, by {split}", svg.grouped_bars("verify share", [f"{b / 10:.1f}" for b in range(10)], normalised(s.verify_hist[split]))))
+        out.append((f"Reconstruction cycles per trace: share of traces, by {split}", svg.grouped_bars("cycles", [str(b) for b in range(10)] + ["10+"], normalised(s.cycle_hist[split]))))
+    return out
 
 
 def render(s: Summary, title: str) -> tuple[str, str]:
@@ -73,6 +74,11 @@ def render(s: Summary, title: str) -> tuple[str, str]:
                                    [[f"{100 * b // POSITION_BINS}%", *s.position[b]] for b in range(POSITION_BINS)])))
     md.append(markdown_table(Table("Transitions (row: step, column: next step)", ["from \\ to", *s.labels],
                                    [[lab, *s.transitions[i]] for i, lab in enumerate(s.labels)])))
+    for split in s.verify_hist:
+        for title, hist, bins in (("Verify share", s.verify_hist[split], [f"{b / 10:.1f}" for b in range(10)]),
+                                  ("Reconstruction cycles", s.cycle_hist[split], [str(b) for b in range(10)] + ["10+"])):
+            md.append(markdown_table(Table(f"{title}: traces per bin, by {split}", ["bin", *hist],
+                                           [[b, *(hist[k][i] for k in hist)] for i, b in enumerate(bins)])))
     return "\n".join(html), "\n".join(md)
 
 

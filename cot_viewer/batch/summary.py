@@ -32,10 +32,10 @@ class Summary:
     tables: list[Table]
     position: list[list[int]]  # [bin][label] step counts
     transitions: list[list[int]]  # [from][to] counts
-    verify_hist: dict[str, list[int]] = field(default_factory=dict)  # series -> traces per tenth of verify share
-    cycle_hist: dict[str, list[int]] = field(default_factory=dict)  # series -> traces with 0…9, 10+ cycles
     label_share: dict[str, list[float]] = field(default_factory=dict)  # group -> mean share per label
-    by_correct: bool = False  # the histograms' series are correct/incorrect, not groups
+    # "group" (and "outcome" when correctness is known) -> series -> traces per bin:
+    verify_hist: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # tenths of verify share
+    cycle_hist: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # 0…9, 10+ cycles
 
 
 def summarise(directory: str | Path) -> Summary:
@@ -84,19 +84,25 @@ def summarise(directory: str | Path) -> Summary:
         labels=labels, tables=tables,
         position=[position[b * n : (b + 1) * n] for b in range(POSITION_BINS)],
         transitions=[transitions[i * n : (i + 1) * n] for i in range(n)],
-        label_share={r[0]: [float(x or 0) for x in r[1:]] for r in share_table.rows}, by_correct=has_correct,
+        label_share={r[0]: [float(x or 0) for x in r[1:]] for r in share_table.rows},
     )
-    series = ("CASE WHEN correct THEN 'correct' WHEN NOT correct THEN 'incorrect' ELSE 'unknown' END" if has_correct
-              else f"coalesce(\"group\", '{NONE}')")
-    top = [r[0] for r in q(f"SELECT {series} AS s FROM traces GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {MAX_SERIES}")]
-    for attr, expr, bins in (("verify_hist", "least(floor(verify_share * 10), 9)", 10), ("cycle_hist", "least(cycle_count, 10)", 11)):
-        hist = {s: [0] * bins for s in sorted(top)}
-        for s, b, c in q(f"SELECT {series}, {expr}, count(*) FROM traces GROUP BY 1, 2"):
-            if s in hist:
-                hist[s][int(b)] = c
-        setattr(summary, attr, hist)
+    outcome = "CASE WHEN correct THEN 'correct' WHEN NOT correct THEN 'incorrect' ELSE 'unknown' END"
+    for name, series in (("group", f"coalesce(\"group\", '{NONE}')"), ("outcome", outcome if has_correct else None)):
+        if series is not None:
+            summary.verify_hist[name] = _histogram(q, series, "least(floor(verify_share * 10), 9)", 10)
+            summary.cycle_hist[name] = _histogram(q, series, "least(cycle_count, 10)", 11)
     con.close()
     return summary
+
+
+def _histogram(q, series: str, bin_expr: str, bins: int) -> dict[str, list[int]]:
+    """Traces per bin for each series value (the ``MAX_SERIES`` largest)."""
+    top = [r[0] for r in q(f"SELECT {series} AS s FROM traces GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {MAX_SERIES}")]
+    hist = {s: [0] * bins for s in sorted(top)}
+    for s, b, c in q(f"SELECT {series}, {bin_expr}, count(*) FROM traces GROUP BY 1, 2"):
+        if s in hist:
+            hist[s][int(b)] = c
+    return hist
 
 
 def _summed(q, column: str, length: int) -> list[int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cot_viewer.batch.adapters.common import split_tagged, text_field
+from cot_viewer.batch.adapters.common import get_path, split_tagged, text_field
 from cot_viewer.batch.model import RowError, Spec, Trace
 
 _CLOSERS = ("</think>", "<|end_of_thought|>")
@@ -15,10 +15,9 @@ _CLOSERS = ("</think>", "<|end_of_thought|>")
 
 def traces(row: dict[str, Any], row_id: str, spec: Spec) -> list[Trace | RowError]:
     rfield = spec.reasoning_field or "reasoning"
-    try:
-        reasoning = text_field(row, rfield)
-    except RowError:
-        raise RowError(f"no field {rfield!r} (name the reasoning's column with --reasoning-field)") from None
+    if get_path(row, rfield, None) is None:
+        raise RowError(f"no field {rfield!r} (name the reasoning's column with --reasoning-field)")
+    reasoning = text_field(row, rfield)
     answer = text_field(row, spec.answer_field or "answer", required=bool(spec.answer_field))
     if not answer and any(c in reasoning for c in _CLOSERS):
         reasoning, answer = split_tagged(reasoning)

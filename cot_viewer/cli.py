@@ -159,7 +159,7 @@ def _batch(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--engine", choices=("local", "serial", "ray"), default="local", help="local: a process pool (default); ray: Ray Data (pip install 'cot-viewer[ray]')")
     q.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
     q.add_argument("--address", metavar="ADDR", help="--engine ray: an existing cluster (ray://host:10001 or auto)")
-    q.add_argument("--chunk-rows", type=int, default=256, metavar="N", help="rows per chunk, the unit of work and of resuming (default 256)")
+    q.add_argument("--chunk-rows", type=int, default=64, metavar="N", help="rows per chunk, the unit of work and of resuming (default 64)")
     q.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary line")
     q.set_defaults(handler="cot_viewer.commands.batch:analyze")
     q = bs.add_parser("report", help="a self-contained HTML report with plots, and Markdown tables")

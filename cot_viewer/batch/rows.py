@@ -8,6 +8,7 @@ Label and phase names come from the analysis' public ``LABELS`` and ``PHASE_KIND
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from cot_viewer.batch.model import Trace
@@ -102,10 +103,30 @@ def step_rows(source: str, row: int, t: Trace, a: Any) -> list[dict[str, Any]]:
 
 
 def encode(rows: list[dict[str, Any]], schema: Any) -> bytes:
-    """Parquet bytes of ``rows``: the same rows always give the same bytes."""
+    """Parquet bytes of ``rows``: the same rows always give the same bytes.
+
+    The table is parsed from JSON lines by pyarrow's C++ reader against the explicit schema
+    (exact for floats: Python writes the shortest repr that round-trips). Building it from
+    Python objects instead (``Table.from_pylist``) goes through ``pa.array``, which imports
+    pandas whenever it is installed (Ray Data installs it): ~0.5–1 s in every process.
+    """
     import pyarrow as pa
+    import pyarrow.json as pj
     import pyarrow.parquet as pq
 
+    if rows:
+        text = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in rows)
+        try:
+            data = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate from the input: Parquet holds only UTF-8
+            data = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode()
+        table = pj.read_json(
+            io.BytesIO(data),
+            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        )
+    else:
+        table = pa.Table.from_batches([], schema=schema)  # (schema.empty_table() imports pandas too)
     sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()

@@ -13,7 +13,7 @@ from cot_viewer.batch.progress import bar
 from cot_viewer.batch.sources import expand, kind_of, plan
 from cot_viewer.batch.writer import OutputDir
 
-CHUNK_ROWS = 256
+CHUNK_ROWS = 64
 
 
 @dataclass

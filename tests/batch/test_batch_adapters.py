@@ -159,3 +159,11 @@ def test_usage_errors_are_one_line(tmp_path, capsys):
     assert batch(tmp_path, str(tmp_path / "a.jsonl"))[0] == 2  # already holds a run
     assert "--resume" in capsys.readouterr().err
     assert main(["batch", "report", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html")]) == 2
+
+
+def test_lone_surrogates_in_the_input_do_not_stop_a_chunk(tmp_path):
+    (tmp_path / "s.jsonl").write_text(json.dumps({"reasoning": R1 + " \ud800 odd", "model": "m\udc00"}) + "\n" + json.dumps({"reasoning": R2}) + "\n", encoding="utf-8")
+    code, rows, rejects = batch(tmp_path, str(tmp_path / "s.jsonl"), "--steps")
+    assert code == 0 and not rejects
+    assert len(rows) == 2 and rows[0]["reasoning_chars"] == len(R1) + 6
+    assert "\ufffd" in rows[0]["group"]

@@ -19,11 +19,16 @@ def default_workers() -> int:
 
 def run(tasks, spec, on_result, *, workers=None, address=None) -> None:
     workers = max(1, min(workers or default_workers(), len(tasks) or 1))
-    # forkserver: workers start from a clean process, not a copy of one with a progress thread
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    # forkserver: workers are forked from a clean process that has imported what they need
+    # once (preload), not from this one with its progress thread; elsewhere: spawn
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["cot_viewer.batch.engines.preload"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
     pending: dict[Future, object] = {}
     todo = iter(tasks)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
         def submit() -> None:
             for task in todo:
                 pending[pool.submit(run_task, task, spec)] = task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,11 +49,19 @@ def content_stream(text: str, n: int):
 INLINE = "<think>\nLet me think: 2 + 2.\n\nWait, yes it is 4.\n</think>\n\nThe answer is **4**."
 
 
+# OpenThoughts / Bespoke-Stratos: <|begin_of_thought|>…<|end_of_thought|>, answer in <|begin_of_solution|>…
+THOUGHT = (
+    "<|begin_of_thought|>\n\nLet me think: 2 + 2 < 5.\n\nWait, yes it is 4.\n\n<|end_of_thought|>\n\n"
+    "<|begin_of_solution|>\n\nThe answer is **4**.\n\n<|end_of_solution|>"
+)
+
+
 # 1. tags split across chunks, down to one character per chunk
-def test_tags_split_down_to_one_character():
-    for n in range(1, len(INLINE) + 1):
-        r, a = texts(run(content_stream(INLINE, n)))
-        assert r == "Let me think: 2 + 2.\n\nWait, yes it is 4.", n
+@pytest.mark.parametrize("text, reasoning", [(INLINE, "Let me think: 2 + 2."), (THOUGHT, "Let me think: 2 + 2 < 5.")])
+def test_tags_split_down_to_one_character(text, reasoning):
+    for n in range(1, len(text) + 1):
+        r, a = texts(run(content_stream(text, n)))
+        assert r == reasoning + "\n\nWait, yes it is 4.", n
         assert a == "The answer is **4**.", n
 
 
@@ -248,19 +257,6 @@ def test_inline_recovers_what_was_sent(reasoning, answer, n):
     text = "<think>\n" + reasoning + "\n</think>\n\n" + answer
     assert texts(run(content_stream(text, n))) == (reasoning, answer)
 
-
-# OpenThoughts / Bespoke-Stratos: <|begin_of_thought|>…<|end_of_thought|>, answer in <|begin_of_solution|>…
-THOUGHT = (
-    "<|begin_of_thought|>\n\nLet me think: 2 + 2 < 5.\n\nWait, yes it is 4.\n\n<|end_of_thought|>\n\n"
-    "<|begin_of_solution|>\n\nThe answer is **4**.\n\n<|end_of_solution|>"
-)
-
-
-def test_thought_tags_split_down_to_one_character():
-    for n in range(1, len(THOUGHT) + 1):
-        r, a = texts(run(content_stream(THOUGHT, n)))
-        assert r == "Let me think: 2 + 2 < 5.\n\nWait, yes it is 4.", n
-        assert a == "The answer is **4**.", n
 
 
 def test_thought_block_closes_only_on_its_own_tag():

@@ -6,8 +6,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FORMATS = ("auto", "exchange", "openr1", "openthoughts", "thinkarm", "fields")
-
 
 class RowError(ValueError):
     """A row we cannot analyse; the message is the reason written to the rejects file."""

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from cot_viewer.batch.model import ChunkResult, Spec, Task
 
-ENGINES = ("local", "serial", "ray")
 _MODULES = {"local": "local", "serial": "serial", "ray": "ray_data"}
 
 OnResult = Callable[[Task, ChunkResult], None]

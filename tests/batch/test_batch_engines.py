@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,12 @@ def test_ray_engine_on_a_local_ray_gives_the_same_bytes(inputs, tmp_path):
                         "--steps", "--quiet", "--engine", "ray", "--workers", "2"], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert tree(out) == serial
+
+
+def test_ray_cluster_that_cannot_be_reached_exits_8(inputs, tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    r = subprocess.run([sys.executable, "-m", "cot_viewer", "batch", "analyze", inputs[0], "-o", str(tmp_path / "o"), "-q",
+                        "--engine", "ray", "--address", "auto"], capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 8, r.stderr[-2000:]
+    assert r.stderr.startswith("cot-viewer: could not reach the Ray cluster at auto:") and r.stderr.count("\n") == 1

@@ -9,6 +9,9 @@ from contextlib import contextmanager
 @contextmanager
 def bar(description: str, total: float, unit: str, *, enabled: bool = True) -> Iterator[Callable[[float], None]]:
     """A progress bar over ``total`` ``unit``; yields ``advance(n)``."""
+    if not enabled:  # not even rich's import
+        yield lambda n: None
+        return
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
@@ -21,6 +24,6 @@ def bar(description: str, total: float, unit: str, *, enabled: bool = True) -> I
 
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), Rate(),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True), disable=not enabled) as p:
+    with Progress(*columns, console=Console(stderr=True)) as p:
         task = p.add_task(description, total=total)
         yield lambda n: p.update(task, advance=n)

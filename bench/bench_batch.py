@@ -133,7 +133,7 @@ def main() -> int:
         chars = sum(len(json.loads(line)["reasoning"]) for line in small.open(encoding="utf-8"))
         print(f"{args.small:,} traces, {chars / args.small:,.0f} reasoning characters on average; {cores} cores; {load()}")
 
-        ratios, loop_t, pool_t, serial_t, cpu_ratio, serial_cpu = [], [], [], [], [], []
+        ratios, loop_t, pool_t, serial_t, cpu_ratio, serial_cpu, loop_cpu = [], [], [], [], [], [], []
         for r in range(args.rounds):
             t_loop, _, c_loop = run([sys.executable, "-c", SERIAL_LOOP, str(small)])
             t_pool, rss_small, c_pool = run(batch(small, tmp / f"pool{r}"))
@@ -141,6 +141,7 @@ def main() -> int:
             serial_cpu.append(c_serial)
             ratios.append(t_loop / t_pool)
             cpu_ratio.append(c_pool / c_loop)
+            loop_cpu.append(c_loop)
             loop_t.append(t_loop)
             pool_t.append(t_pool)
             serial_t.append(t_serial)
@@ -178,12 +179,13 @@ def main() -> int:
                       f"(the driver's process group; Ray's daemons run in their own); "
                       f"identical output: {same}  [{load()}]")
 
-        per_core = rate
-        print("projection, OpenR1-Math-220k (~%.1f G characters, %s rows), from the per-core rate:" % (OPENR1_CHARS / 1e9, f"{OPENR1_ROWS:,}"))
-        efficiency = speedup / min(cores, 2) if cores else 1
-        print(f"  1 core: {OPENR1_CHARS / per_core / 3600:.1f} h; parallel efficiency measured here {efficiency:.0%}")
-        for n in (8, 32, 64, 256):
-            print(f"  {n} cores: {OPENR1_CHARS / (per_core * n * efficiency) / 3600:.2f} h")
+        loop_rate = chars / statistics.median(loop_cpu)
+        hours = OPENR1_CHARS * cpu_cost / loop_rate / 3600
+        print(f"projection, OpenR1-Math-220k (~{OPENR1_CHARS / 1e9:.1f} G characters, {OPENR1_ROWS:,} rows): analysis "
+              f"{loop_rate / 1e6:.2f} M chars per CPU second × the default engine's CPU cost {cpu_cost:.2f}× = "
+              f"{hours:.1f} core-hours")
+        for n in (1, 2, 8, 32, 64, 256):
+            print(f"  {n:>3} idle cores: {hours / n:.2f} h")
     return 0
 
 

@@ -13,7 +13,7 @@ Reasoning reaches us in one of two ways (see ``shared/reference/wire-formats.md`
   (those two tags are dropped, with the whitespace inside them).
 
 The rules, each covered by a test: a ``<think>`` counts only at the very start (after
-whitespace); while reasoning we look only for ``</think>``; a bare ``</think>`` with no
+whitespace); while reasoning we look only for the block's closing tag; a bare ``</think>`` with no
 opening tag turns everything before it into reasoning (a :class:`Reclassify` event); once
 a reasoning field has been seen, content is answer (a stray leading tag is dropped);
 whitespace right after ``</think>`` is dropped; ``tool_calls`` close the reasoning.

@@ -2,7 +2,8 @@
 command, on the same machine, in the same minutes.
 
 Run: ``python bench/bench_batch.py`` from the repository root (``--small N``, ``--large N``,
-``--rounds R`` to change the sizes and the number of alternating rounds; ``--no-ray``).
+``--rounds R`` to change the sizes and the number of alternating rounds; ``--no-ray``;
+``--speed-only`` for the speed-up alone, e.g. again when the machine is quieter).
 Traces are made on the fly (tests/batch_traces.py: paragraphs of the shared corpus'
 real traces, or synthetic ones without it) and written to a temporary directory.
 
@@ -125,6 +126,7 @@ def main() -> int:
     ap.add_argument("--large", type=int, default=20_000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--speed-only", action="store_true", help="only the speed-up and CPU figures (for a quiet moment)")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0))
     with tempdir() as d:
@@ -158,6 +160,8 @@ def main() -> int:
         print(f"per-core rate (--workers 1, whole command, per CPU second): {rate / 1e6:.2f} M chars/s; per wall second "
               f"{chars / statistics.median(serial_t) / 1e6:.2f} M chars/s (serial loop {chars / statistics.median(loop_t) / 1e6:.2f})")
 
+        if args.speed_only:
+            return 0
         large = write_jsonl(tmp / "large.jsonl", rows(args.large, seed=2))
         t_large, rss_large, _ = run(batch(large, tmp / "large"))
         print(f"peak RSS of the run's processes: {args.small:,} traces {rss_small / 2**20:.0f} MB · {args.large:,} traces "

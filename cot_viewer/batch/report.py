@@ -24,11 +24,16 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def _md(text: str) -> str:
+    """Text from the data, safe in Markdown: no HTML, no table-breaking pipes or newlines."""
+    return escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
 def markdown_table(t: Table) -> str:
     def md(v: Any) -> str:
-        return _cell(v).replace("|", "\\|").replace("\n", " ")
+        return _md(_cell(v))
 
-    lines = [f"### {t.title}", "", "| " + " | ".join(t.columns) + " |", "|" + "---|" * len(t.columns)]
+    lines = [f"### {_md(t.title)}", "", "| " + " | ".join(md(c) for c in t.columns) + " |", "|" + "---|" * len(t.columns)]
     lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in t.rows]
     if not t.rows:
         lines.append("| " + " | ".join("–" for _ in t.columns) + " |")
@@ -44,17 +49,19 @@ def html_table(t: Table) -> str:
 def charts(s: Summary) -> list[tuple[str, str]]:
     """(caption, svg) for every chart."""
     bins = [f"{100 * b // POSITION_BINS}–{100 * (b + 1) // POSITION_BINS}%" for b in range(POSITION_BINS)]
-    mix = {lab: [s.position[b][i] for b in range(POSITION_BINS)] for i, lab in enumerate(s.labels)}
     shares = {lab: [s.label_share[g][i] for g in s.label_share] for i, lab in enumerate(s.labels)}
 
     def normalised(hist: dict[str, list[int]]) -> dict[str, list[float]]:
         return {k: [c / (sum(v) or 1) for c in v] for k, v in hist.items()}
 
-    out = [
-        ("Label mix by position in the trace (share of steps in each tenth of the reasoning)", svg.stacked_bars("label mix by position", bins, mix)),
-        ("What follows what: transitions between consecutive steps' labels, by row", svg.heatmap("transitions", s.labels, s.transitions)),
-        ("Label share by group (mean share of step characters)", svg.stacked_bars("label share by group", list(s.label_share), shares)),
-    ]
+    out = []
+    for subset, position in s.position.items():
+        mix = {lab: [position[b][i] for b in range(POSITION_BINS)] for i, lab in enumerate(s.labels)}
+        out.append((f"Label mix by position in the trace, {subset} (share of steps in each tenth of the reasoning)",
+                    svg.stacked_bars(f"label mix by position, {subset}", bins, mix)))
+        out.append((f"What follows what, {subset}: transitions between consecutive steps' labels, by row",
+                    svg.heatmap(f"transitions, {subset}", s.labels, s.transitions[subset])))
+    out.append(("Label share by group (mean share of step characters)", svg.stacked_bars("label share by group", list(s.label_share), shares)))
     for split in s.verify_hist:
         out.append((f"Verify share: share of traces per tenth, by {split}", svg.grouped_bars("verify share", [f"{b / 10:.1f}" for b in range(10)], normalised(s.verify_hist[split]))))
         out.append((f"Reconstruction cycles per trace: share of traces, by {split}", svg.grouped_bars("cycles", [str(b) for b in range(10)] + ["10+"], normalised(s.cycle_hist[split]))))
@@ -70,10 +77,11 @@ def render(s: Summary, title: str) -> tuple[str, str]:
     html += [f"<figure>{chart}<figcaption>{escape(caption)}</figcaption></figure>" for caption, chart in charts(s)]
     html.append("</body></html>\n")
     md = [f"# {title}\n"] + [markdown_table(t) for t in s.tables]
-    md.append(markdown_table(Table("Label mix by position (steps per tenth of the reasoning)", ["position", *s.labels],
-                                   [[f"{100 * b // POSITION_BINS}%", *s.position[b]] for b in range(POSITION_BINS)])))
-    md.append(markdown_table(Table("Transitions (row: step, column: next step)", ["from \\ to", *s.labels],
-                                   [[lab, *s.transitions[i]] for i, lab in enumerate(s.labels)])))
+    for subset, position in s.position.items():
+        md.append(markdown_table(Table(f"Label mix by position, {subset} (steps per tenth of the reasoning)", ["position", *s.labels],
+                                       [[f"{100 * b // POSITION_BINS}%", *position[b]] for b in range(POSITION_BINS)])))
+        md.append(markdown_table(Table(f"Transitions, {subset} (row: step, column: next step)", ["from \\ to", *s.labels],
+                                       [[lab, *s.transitions[subset][i]] for i, lab in enumerate(s.labels)])))
     for split in s.verify_hist:
         for title, hist, bins in (("Verify share", s.verify_hist[split], [f"{b / 10:.1f}" for b in range(10)]),
                                   ("Reconstruction cycles", s.cycle_hist[split], [str(b) for b in range(10)] + ["10+"])):

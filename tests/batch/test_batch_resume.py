@@ -10,12 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from batch_traces import rows, write_jsonl
+from batch_traces import rows, tree, write_jsonl
 from cot_viewer.cli import main
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def wait_for(cond, timeout: float = 180.0, what: str = "condition") -> None:

@@ -1,8 +1,9 @@
 """Inputs → a plan of chunks (:class:`Task`), and the rows of one chunk.
 
 Sources are Parquet files, JSON Lines files, JSON files (one object or an array), globs of
-them, or ``history:`` (every saved transcript) / ``history:WORDS`` (those a full-text search
-finds). A plan is deterministic — the same inputs give the same chunks — so a resumed run
+them, directories (their ``.parquet``, ``.jsonl``, ``.ndjson`` and ``.json`` files), or
+``history:`` (every saved transcript) / ``history:WORDS`` (those a full-text search finds).
+A plan is deterministic — the same inputs give the same chunks — so a resumed run
 and a run on another engine write the same parts. Parquet chunks follow row groups (split
 into ``chunk_rows`` slices); JSON Lines chunks are ``chunk_rows`` lines, found by one scan of
 the file for line ends.
@@ -21,6 +22,7 @@ from typing import Any
 from cot_viewer.batch.model import RowError, Task
 
 HISTORY = "history:"
+DATA_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 _SCAN_BLOCK = 1 << 22
 
 
@@ -41,10 +43,13 @@ def expand(patterns: list[str]) -> list[str]:
         if pattern.startswith(HISTORY):
             found.append(pattern)
             continue
-        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        if os.path.isdir(pattern):  # a directory: its data files, at any depth
+            matches = sorted(str(p) for p in Path(pattern).rglob("*") if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES))
+        else:
+            matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
         matches = [m for m in matches if os.path.isfile(m)]
         if not matches:
-            raise SourceError(f"{pattern}: no such file" if not glob.has_magic(pattern) else f"{pattern}: matches no file")
+            raise SourceError(f"{pattern}: matches no file" if glob.has_magic(pattern) or os.path.isdir(pattern) else f"{pattern}: no such file")
         found.extend(m for m in matches if m not in found)
     return found
 

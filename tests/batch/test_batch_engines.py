@@ -19,9 +19,10 @@ from cot_viewer.cli import main
 @pytest.fixture
 def inputs(tmp_path):
     data = rows(48, seed=3)
-    write_jsonl(tmp_path / "a.jsonl", data[:20] + [{"broken": True}])
-    pq.write_table(pa.Table.from_pylist(data[20:]), tmp_path / "b.parquet", row_group_size=10)
-    return [str(tmp_path / "a.jsonl"), str(tmp_path / "b.parquet")]
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "a.jsonl", data[:20] + [{"broken": True}])
+    pq.write_table(pa.Table.from_pylist(data[20:]), tmp_path / "in" / "b.parquet", row_group_size=10)
+    return [str(tmp_path / "in" / "a.jsonl"), str(tmp_path / "in" / "b.parquet")]
 
 
 def analyse(inputs, out: Path, *extra: str) -> dict[str, bytes]:
@@ -35,6 +36,8 @@ def test_runs_and_engines_give_identical_bytes(inputs, tmp_path):
     assert pq.read_table(tmp_path / "serial" / "traces").num_rows == 48
     assert analyse(inputs, tmp_path / "local", "--workers", "2") == serial
     assert analyse(inputs, tmp_path / "again", "--workers", "2") == serial
+    # the directory holding both files is the same input
+    assert analyse([str(tmp_path / "in")], tmp_path / "dir", "--workers", "2") == serial
 
 
 def test_ray_engine_on_a_local_ray_gives_the_same_bytes(inputs, tmp_path):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from cot_viewer.cli import CliError
 
+EXIT_WORKER = 1
 EXIT_CONNECT = 8
 _EXTRA = {"pyarrow": "batch", "duckdb": "batch", "ray": "ray"}
 
@@ -45,6 +47,9 @@ def analyze(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     except ConnectionError as exc:
         raise CliError(f"could not reach the Ray cluster at {args.address}: {exc}", EXIT_CONNECT) from None
+    except BrokenProcessPool:
+        raise CliError(f"a worker process died (out of memory?); the finished chunks are kept in {args.output}: "
+                       "run the same command with --resume to continue", EXIT_WORKER) from None
     if not args.quiet:
         done = f"{stats.skipped} chunks already done, " if stats.skipped else ""
         rejected = f"; {stats.rejects} rejected (reasons in {args.output}/rejects/)" if stats.rejects else ""

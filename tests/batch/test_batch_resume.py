@@ -54,3 +54,41 @@ def test_resume_refuses_other_options(tmp_path, capsys):
     before = tree(Path(out))
     assert main(["batch", "analyze", str(src), "-o", out, "--workers", "1", "--quiet", "--resume"]) == 0
     assert tree(Path(out)) == before
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(p))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def test_a_worker_killed_stops_the_run_with_one_line_and_resume_finishes(tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", rows(160, seed=9))
+    args = ["batch", "analyze", str(src), "--chunk-rows", "4", "--quiet"]
+    out = tmp_path / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "cot_viewer", *args, "-o", str(out), "--workers", "2"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        # workers are the fork server's children, grandchildren of the command
+        wait_for(lambda: (out / "traces").is_dir() and any(_children(c) for c in _children(proc.pid)) or proc.poll() is not None,
+                 what="workers")
+        assert proc.poll() is None
+        for c in _children(proc.pid):
+            for w in _children(c):
+                os.kill(w, signal.SIGKILL)
+        err = proc.communicate(timeout=120)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+    assert proc.returncode == 1
+    assert err.startswith("cot-viewer: a worker process died") and err.count("\n") == 1, err
+    assert main([*args, "-o", str(out), "--resume", "--workers", "1"]) == 0
+    assert len(list((out / "traces").glob("part-*.parquet"))) == 40

@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     _endpoint_flags(p)
     p.set_defaults(handler="cot_viewer.commands.analyze:run")
 
+    _batch(sub)
+
     p = sub.add_parser("models", help="list the models an endpoint serves")
     p.add_argument("--json", action="store_true", help="one JSON array of model ids")
     _endpoint_flags(p)
@@ -174,6 +176,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="cot_viewer.commands.balance:run")
     _debug_everywhere(sub)
     return parser
+
+
+def _batch(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="analyse whole datasets of traces (Parquet, JSON Lines, the history); report on them")
+    bs = p.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
+    q = bs.add_parser("analyze", help="one Parquet row per trace (and per step), resumable; see docs/batch.md")
+    q.add_argument("sources", nargs="+", metavar="SOURCE", help="Parquet/JSONL/JSON files or globs; history: (all) or history:WORDS (a search)")
+    q.add_argument("-o", "--output", required=True, metavar="OUT", help="the output directory")
+    q.add_argument("--format", default="auto", choices=("auto", "exchange", "openr1", "openthoughts", "thinkarm", "fields"), help="the input format (default: by each row's keys)")
+    for name, what in (("reasoning", "the reasoning (or a tagged output)"), ("answer", "the answer"), ("id", "the trace id"), ("group", "the group, e.g. model"), ("correct", "true/false correctness"), ("prompt", "the problem")):
+        q.add_argument(f"--{name}-field", metavar="FIELD", help=f"the column holding {what}; a.b paths work")
+    q.add_argument("--steps", action="store_true", help="also write one row per step")
+    q.add_argument("--resume", action="store_true", help="continue a run that stopped, skipping finished chunks")
+    q.add_argument("--engine", choices=("local", "serial", "ray"), default="local", help="local: a process pool (default); ray: Ray Data (pip install 'cot-viewer[ray]')")
+    q.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+    q.add_argument("--address", metavar="ADDR", help="--engine ray: an existing cluster (ray://host:10001 or auto)")
+    q.add_argument("--chunk-rows", type=int, default=64, metavar="N", help="rows per chunk, the unit of work and of resuming (default 64)")
+    q.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary line")
+    q.set_defaults(handler="cot_viewer.commands.batch:analyze")
+    q = bs.add_parser("report", help="a self-contained HTML report with plots, and Markdown tables")
+    q.add_argument("directory", metavar="OUT", help="a batch analyze output directory")
+    q.add_argument("-o", "--output", default="report.html", metavar="FILE", help="the HTML file (default report.html)")
+    q.add_argument("--markdown", metavar="FILE", help="the Markdown tables (default: the HTML file's name with .md)")
+    q.set_defaults(handler="cot_viewer.commands.batch:report")
 
 
 def _debug_everywhere(sub: argparse._SubParsersAction) -> None:

@@ -8,9 +8,12 @@ Reasoning reaches us in one of two ways (see ``shared/reference/wire-formats.md`
   text; we take exactly one per delta.
 * inline in ``content``: ``<think>…</think>answer``, with the opening tag sometimes left
   out (the template opened it). Tags may be split anywhere, down to one character a chunk.
+  OpenThoughts / Bespoke-Stratos style text uses ``<|begin_of_thought|>…<|end_of_thought|>``
+  for the reasoning and wraps the answer in ``<|begin_of_solution|>…<|end_of_solution|>``
+  (those two tags are dropped, with the whitespace inside them).
 
 The rules, each covered by a test: a ``<think>`` counts only at the very start (after
-whitespace); while reasoning we look only for ``</think>``; a bare ``</think>`` with no
+whitespace); while reasoning we look only for the block's closing tag; a bare ``</think>`` with no
 opening tag turns everything before it into reasoning (a :class:`Reclassify` event); once
 a reasoning field has been seen, content is answer (a stray leading tag is dropped);
 whitespace right after ``</think>`` is dropped; ``tool_calls`` close the reasoning.
@@ -33,6 +36,12 @@ from cot_viewer.stream.events import (
 
 OPEN = "<think>"
 CLOSE = "</think>"
+THOUGHT_OPEN = "<|begin_of_thought|>"
+THOUGHT_CLOSE = "<|end_of_thought|>"
+SOLUTION_OPEN = "<|begin_of_solution|>"
+SOLUTION_CLOSE = "<|end_of_solution|>"
+_PAIRS = ((OPEN, CLOSE), (THOUGHT_OPEN, THOUGHT_CLOSE))
+_STRAY = (CLOSE, OPEN)
 
 # states of one choice
 _START = 0  # nothing but whitespace yet: may open with <think>
@@ -53,10 +62,12 @@ def _partial_tag_suffix(text: str, tag: str) -> int:
 
 
 class _Choice:
-    __slots__ = ("state", "hold", "strip_lead", "answered", "finished")
+    __slots__ = ("state", "hold", "strip_lead", "answered", "finished", "close", "solution")
 
     def __init__(self) -> None:
         self.state = _START
+        self.close = CLOSE  # the tag that ends the reasoning
+        self.solution = False  # the answer is wrapped in <|begin_of_solution|>…<|end_of_solution|>
         self.hold = ""  # text held back: a possible partial tag, or leading whitespace
         self.strip_lead = True  # drop whitespace (and stray tags) before the answer's first character
         self.answered = False  # some answer text was emitted
@@ -143,7 +154,7 @@ class Separator:
             state = st.state
             if state == _THINK and not st.hold and not st.strip_lead and "<" not in content and not content[-1].isspace():
                 out.append(ReasoningDelta(t, content, index))  # the common inline token
-            elif state == _FIELD or state == _ANSWER:
+            elif (state == _FIELD or state == _ANSWER) and not st.solution:
                 if st.strip_lead:
                     content = self._lead(st, content, state == _FIELD)
                 if content:
@@ -171,25 +182,42 @@ class Separator:
             st.strip_lead = True
 
     def _lead(self, st: _Choice, text: str, strip_tags: bool) -> str:
-        """Drop leading whitespace (and, after a reasoning field, stray think tags)."""
+        """Drop leading whitespace (and, after a reasoning field, stray think tags; before a
+        wrapped answer, its opening tag)."""
         text = st.hold + text
         st.hold = ""
+        tags = (_STRAY if strip_tags else ()) + ((SOLUTION_OPEN,) if st.solution else ())
         while True:
             stripped = text.lstrip()
             if not stripped:
                 return ""
-            if strip_tags:
-                if stripped.startswith(CLOSE):
-                    text = stripped[len(CLOSE) :]
-                    continue
-                if stripped.startswith(OPEN):
-                    text = stripped[len(OPEN) :]
-                    continue
-                if CLOSE.startswith(stripped) or OPEN.startswith(stripped):
-                    st.hold = stripped  # maybe a tag: wait for more
-                    return ""
+            tag = next((tag for tag in tags if stripped.startswith(tag)), None)
+            if tag is not None:
+                text = stripped[len(tag) :]
+                continue
+            if any(tag.startswith(stripped) for tag in tags):
+                st.hold = stripped  # maybe a tag: wait for more
+                return ""
             st.strip_lead = False
             return stripped
+
+    def _solution(self, st: _Choice, text: str) -> str:
+        """The answer text inside ``<|begin_of_solution|>…``: the closing tag and the
+        whitespace before it are dropped (held back until we know)."""
+        text = st.hold + text
+        st.hold = ""
+        pos = text.find(SOLUTION_CLOSE)
+        if pos != -1:
+            st.solution = False
+            rest = text[pos + len(SOLUTION_CLOSE) :]
+            return text[:pos].rstrip() + (rest if rest.strip() else "")
+        keep = _partial_tag_suffix(text, SOLUTION_CLOSE)
+        if keep:
+            st.hold = text[-keep:]
+            text = text[:-keep]
+        body = text.rstrip()
+        st.hold = text[len(body) :] + st.hold
+        return body
 
     # -- inline tags -------------------------------------------------------------
     def _inline(self, st: _Choice, index: int, text: str, t: float, out: list[Event]) -> None:
@@ -199,12 +227,15 @@ class Separator:
                 text = st.hold + text
                 st.hold = ""
                 stripped = text.lstrip()
-                if not stripped or (len(stripped) < len(OPEN) and OPEN.startswith(stripped)):
+                if not stripped or any(len(stripped) < len(o) and o.startswith(stripped) for o, _ in _PAIRS):
                     st.hold = text  # whitespace or a partial "<think>": wait
                     return
-                if stripped.startswith(OPEN):
+                pair = next((p for p in _PAIRS if stripped.startswith(p[0])), None)
+                if pair is not None:
                     st.state = _THINK
-                    text = stripped[len(OPEN) :]
+                    st.close = pair[1]
+                    st.solution = pair[1] == THOUGHT_CLOSE
+                    text = stripped[len(pair[0]) :]
                     continue
                 st.state = _MAYBE
                 st.strip_lead = False
@@ -215,10 +246,15 @@ class Separator:
                     text = self._lead(st, text, False)
                     if not text:
                         return
+                if st.solution:
+                    text = self._solution(st, text)
+                    if not text:
+                        return
                 st.answered = True
                 out.append(AnswerDelta(t, text, index))
                 return
-            # _THINK or _MAYBE: look for </think>
+            # _THINK or _MAYBE: look for </think> (or the tag that closes this block)
+            close = st.close
             if st.hold:
                 text = st.hold + text
                 st.hold = ""
@@ -233,9 +269,9 @@ class Separator:
                     st.strip_lead = False
                 out.append(ReasoningDelta(t, text, index))
                 return
-            pos = text.find(CLOSE)
+            pos = text.find(close)
             if pos == -1:
-                keep = _partial_tag_suffix(text, CLOSE)
+                keep = _partial_tag_suffix(text, close)
                 if keep:
                     st.hold = text[-keep:]
                     text = text[:-keep]
@@ -255,7 +291,7 @@ class Separator:
                         st.answered = True
                         out.append(AnswerDelta(t, text, index, provisional=True))
                 return
-            before, text = text[:pos], text[pos + len(CLOSE) :]
+            before, text = text[:pos], text[pos + len(close) :]
             if state == _MAYBE and st.answered:
                 out.append(Reclassify(t, index))
                 st.answered = False
@@ -282,7 +318,7 @@ class Separator:
             stripped = hold.strip()
             if stripped:  # a lone "<thi" that never became a tag: it was answer
                 out.append(AnswerDelta(t, stripped, index))
-        else:  # _FIELD / _ANSWER: a held "<thi" at the very end was literal text
+        elif not st.solution or hold.strip():  # _FIELD / _ANSWER: a held "<thi" at the very end was literal text
             st.answered = True
             out.append(AnswerDelta(t, hold, index))
 

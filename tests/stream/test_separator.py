@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,11 +49,19 @@ def content_stream(text: str, n: int):
 INLINE = "<think>\nLet me think: 2 + 2.\n\nWait, yes it is 4.\n</think>\n\nThe answer is **4**."
 
 
+# OpenThoughts / Bespoke-Stratos: <|begin_of_thought|>…<|end_of_thought|>, answer in <|begin_of_solution|>…
+THOUGHT = (
+    "<|begin_of_thought|>\n\nLet me think: 2 + 2 < 5.\n\nWait, yes it is 4.\n\n<|end_of_thought|>\n\n"
+    "<|begin_of_solution|>\n\nThe answer is **4**.\n\n<|end_of_solution|>"
+)
+
+
 # 1. tags split across chunks, down to one character per chunk
-def test_tags_split_down_to_one_character():
-    for n in range(1, len(INLINE) + 1):
-        r, a = texts(run(content_stream(INLINE, n)))
-        assert r == "Let me think: 2 + 2.\n\nWait, yes it is 4.", n
+@pytest.mark.parametrize("text, reasoning", [(INLINE, "Let me think: 2 + 2."), (THOUGHT, "Let me think: 2 + 2 < 5.")])
+def test_tags_split_down_to_one_character(text, reasoning):
+    for n in range(1, len(text) + 1):
+        r, a = texts(run(content_stream(text, n)))
+        assert r == reasoning + "\n\nWait, yes it is 4.", n
         assert a == "The answer is **4**.", n
 
 
@@ -247,3 +256,35 @@ def test_any_split_gives_identical_result(reasoning, answer, cuts, inline, open_
 def test_inline_recovers_what_was_sent(reasoning, answer, n):
     text = "<think>\n" + reasoning + "\n</think>\n\n" + answer
     assert texts(run(content_stream(text, n))) == (reasoning, answer)
+
+
+
+def test_thought_block_closes_only_on_its_own_tag():
+    text = "<|begin_of_thought|>the </think> tag is text<|end_of_thought|>Answer: <think> too"
+    r, a = texts(run(content_stream(text, 4)))
+    assert r == "the </think> tag is text"
+    assert a == "Answer: <think> too"
+
+
+def test_solution_tags_only_matter_after_a_thought_block():
+    text = "<think>r</think><|begin_of_solution|>x<|end_of_solution|>"
+    assert texts(run(content_stream(text, 3))) == ("r", "<|begin_of_solution|>x<|end_of_solution|>")
+
+
+def test_unclosed_solution_keeps_its_text():
+    text = "<|begin_of_thought|>r<|end_of_thought|><|begin_of_solution|>final 4 <|end_of_sol"
+    for n in (1, 2, 5, len(text)):
+        assert texts(run(content_stream(text, n))) == ("r", "final 4 <|end_of_sol"), n
+
+
+_THOUGHT_TEXT = st.text(alphabet=st.sampled_from(list("ab <>|/_thoughtsolution\n é")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reasoning=_THOUGHT_TEXT, answer=_THOUGHT_TEXT, cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=30))
+def test_thought_tags_any_split_gives_identical_result(reasoning, answer, cuts):
+    text = "<|begin_of_thought|>" + reasoning + "<|end_of_thought|><|begin_of_solution|>" + answer + "<|end_of_solution|>"
+    whole = texts(run([chunk({"content": text}), chunk(finish="stop")]))
+    bounds = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
+    split = texts(run([chunk({"content": text[a:b]}) for a, b in zip(bounds, bounds[1:])] + [chunk(finish="stop")]))
+    assert split == whole

@@ -115,7 +115,7 @@ class _Reader:
         except (ValueError, StopIteration, RecursionError):
             out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
             return
-        if might_hold_surrogates(payload):
+        if self.surrogates.pending or might_hold_surrogates(payload):
             chunk = self.surrogates.fix(chunk)
         if not isinstance(chunk, dict):
             out.append(StreamWarning(t, f"skipped an unexpected line: {payload[:80]!r}"))
@@ -161,6 +161,8 @@ class _Reader:
             error = self._late
         for event, payload in self.sse.close() if self.error is None else ():
             self._event(event, payload, t, out)
+        for chunk in self.surrogates.release():  # a high surrogate whose pair never came
+            self.sep.feed(chunk, t, out)
         self.sep.finish(t, out)
         if error is not None:
             out.append(error)

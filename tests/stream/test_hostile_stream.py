@@ -39,6 +39,36 @@ def test_lone_surrogates_are_replaced_and_the_text_kept(server):
     (tr.reasoning + tr.answer).encode("utf-8")
 
 
+def _raw(delta: str, finish: str = "null") -> str:
+    return '{"choices":[{"index":0,"delta":%s,"finish_reason":%s}]}' % (delta, finish)
+
+
+def test_high_surrogate_still_waiting_when_the_stream_ends_becomes_a_replacement(server):
+    # the connection closes after the first half of an emoji: no pair, no finish, no [DONE]
+    tr, _ = run(server, [_raw('{"reasoning_content":"hmm"}'), _raw('{"content":"end \\ud83d"}'), b"data: [DONE]\n\n"])
+    assert tr.reasoning == "hmm"
+    assert tr.answer == "end \ufffd"
+
+
+def test_high_surrogate_then_the_choice_finishes(server):
+    tr, _ = run(server, [_raw('{"content":"end \\ud83d"}'), _raw("{}", '"stop"'), b"data: [DONE]\n\n"])
+    assert tr.status == "complete" and tr.answer == "end \ufffd"
+
+
+def test_text_after_an_unpaired_high_surrogate_keeps_its_place(server):
+    # the next event holds no surrogate escape: it must not overtake the held half
+    tr, _ = run(server, [_raw('{"content":"a\\ud83d"}'), _raw('{"content":"b"}'), _raw('{"content":"c\\ud83d\\ude00"}'),
+                         _raw("{}", '"stop"'), b"data: [DONE]\n\n"])
+    assert tr.answer == "a\ufffdbc\U0001F600"
+
+
+def test_reasoning_half_released_when_the_answer_starts(server):
+    # DeepSeek sends the other field as null: the held half belongs to the reasoning
+    tr, _ = run(server, [_raw('{"reasoning_content":"r\\ud83d","content":null}'),
+                         _raw('{"reasoning_content":null,"content":"answer"}'), _raw("{}", '"stop"'), b"data: [DONE]\n\n"])
+    assert tr.reasoning == "r\ufffd" and tr.answer == "answer"
+
+
 @pytest.mark.parametrize("name", [n for n in HOSTILE if "surrogate" not in n])
 def test_wrong_shaped_chunks_are_skipped_with_a_warning(server, name):
     tr, events = run(server, hostile_chunks(name))

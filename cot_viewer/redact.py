@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 MASK = "***"
@@ -66,6 +67,11 @@ def url_secrets(url: str | None) -> list[str]:
         if value:
             out += [value, unquote(value)]
     return out
+
+
+def endpoint_secrets(endpoint: Any) -> list[str]:
+    """What an endpoint (stream.endpoint.Endpoint) must never show: its key and URL credentials."""
+    return [endpoint.api_key, *url_secrets(endpoint.base_url)]
 
 
 def env_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str | None] = ()) -> list[str]:

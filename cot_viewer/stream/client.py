@@ -29,7 +29,7 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
-from cot_viewer.redact import scrub, url_secrets
+from cot_viewer.redact import endpoint_secrets, scrub
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import EventTooLong, SSEParser
 from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, might_hold_surrogates
@@ -354,7 +354,7 @@ class _Scrub:
     __slots__ = ("secrets",)
 
     def __init__(self, endpoint: Endpoint) -> None:
-        self.secrets = [endpoint.api_key, *url_secrets(endpoint.base_url)]
+        self.secrets = endpoint_secrets(endpoint)
 
     def __call__(self, batch: list[Event]) -> list[Event]:
         for e in batch:
@@ -368,15 +368,31 @@ class _Scrub:
 def first_model(endpoint: Endpoint) -> str | None:
     """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
     try:
-        r = httpx.get(endpoint.models_url, headers=endpoint.headers(), timeout=10.0)
-        data = r.json().get("data") or []
-        return data[0]["id"] if data else None
-    except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        status, body, _ = get_small(endpoint.models_url, endpoint.headers(), 10.0)
+        data = json.loads(body).get("data") if status == 200 else None
+    except (httpx.HTTPError, ValueError, RecursionError, AttributeError):
         return None
+    first = data[0] if isinstance(data, list) and data else None
+    model = first.get("id") if isinstance(first, dict) else None
+    return clean_surrogates(model) if isinstance(model, str) and model.strip() else None
 
 
-def _read_capped(parts: Iterator[bytes], cap: int) -> tuple[bytes, bool]:
-    """At most ``cap`` bytes of a body, and whether there was more (the rest is not read)."""
+MAX_SMALL_BODY = 1024 * 1024  # a balance or a model list
+
+
+def get_small(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes, bool]:
+    """GET a small JSON reply (a balance, a model list): (status, at most
+    :data:`MAX_SMALL_BODY` bytes of the body, whether there was more). Given up with
+    ``httpx.ReadTimeout`` after ``timeout`` seconds in all, however slowly the server sends."""
+    until = time.monotonic() + timeout
+    with httpx.Client(timeout=timeout) as http, http.stream("GET", url, headers=dict(headers)) as resp:
+        body, more = _read_capped(resp.iter_bytes(), MAX_SMALL_BODY, until)
+        return resp.status_code, body, more
+
+
+def _read_capped(parts: Iterator[bytes], cap: int, until: float | None = None) -> tuple[bytes, bool]:
+    """At most ``cap`` bytes of a body, and whether there was more (the rest is not read);
+    past the monotonic time ``until``, ``httpx.ReadTimeout``."""
     got: list[bytes] = []
     size = 0
     for part in parts:
@@ -384,6 +400,8 @@ def _read_capped(parts: Iterator[bytes], cap: int) -> tuple[bytes, bool]:
         size += len(part)
         if size > cap:
             return b"".join(got)[:cap], True
+        if until is not None and time.monotonic() > until:
+            raise httpx.ReadTimeout("the reply took too long")
     return b"".join(got), False
 
 

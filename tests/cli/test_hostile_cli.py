@@ -9,10 +9,11 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from loopback import deepseek_chunks, error_reply, stream_reply
+from loopback import Reply, deepseek_balance, deepseek_chunks, error_reply, json_reply, stream_reply
 
 KEY = "sk-hostile-test-key-0123456789abcdef"
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
@@ -294,3 +295,89 @@ def test_json_export_to_stdout_escapes_c1(tmp_path):
     assert r.returncode == 0
     assert_no_escapes(r.stdout)
     assert json.loads(r.stdout)["provider"] == f"pro{C1_CSI}v"  # escaped, not altered
+
+
+# -- a hostile server behind `balance`, `models` and the model a local server names ----------------
+# escapes disarmed, wrong types and huge or endless bodies a one-line error (never a crash or a
+# hang), a key the server echoes masked whatever the variable holding it is called
+
+LAB_KEY = "sk-account-test-0123456789abcdef"  # held in $LAB_PASS: a name scrubbing cannot guess
+
+
+def balance(server, home, *extra, env=None):
+    return cli(["balance", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS", *extra],
+               home, env={"LAB_PASS": LAB_KEY, **(env or {})})
+
+
+def one_line_error(r, code: int) -> str:
+    assert r.returncode == code, r.stderr
+    assert "Traceback" not in r.stderr and "unexpected error" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    return r.stderr
+
+
+def test_balance_escapes_in_the_currency_are_disarmed(server, tmp_path):
+    server.balance = deepseek_balance("1.50", currency=f"USD{OSC52}{TITLE}{C1_CSI}")
+    r = balance(server, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("deepseek: 1.50 USD")
+    assert_no_escapes(r.stdout)
+    r = balance(server, tmp_path, "--json")
+    assert_no_escapes(r.stdout)
+    assert json.loads(r.stdout)["balances"][0]["currency"] == f"USD{OSC52}{TITLE}{C1_CSI}"  # escaped, not altered
+
+
+@pytest.mark.parametrize("doc", [
+    {"is_available": True, "balance_infos": 5},
+    {"is_available": True, "balance_infos": "USD"},
+    {"is_available": "false", "balance_infos": []},  # a string is not a yes
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "NaN"}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "1e999"}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": True}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": [1]}]},
+])
+def test_balance_of_the_wrong_shape_is_a_stream_error(server, tmp_path, doc):
+    server.balance = doc
+    assert "balance" in one_line_error(balance(server, tmp_path), 9)
+
+
+def test_openrouter_credits_of_the_wrong_type(server, tmp_path):
+    server.credits = {"data": {"total_credits": "Infinity", "total_usage": 0}}
+    r = cli(["balance", "--provider", "openrouter", "--base-url", server.base_url, "--api-key-env", "LAB_PASS"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert "total_credits" in one_line_error(r, 9)
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]])
+def test_key_echoed_by_the_balance_endpoint_is_masked(server, tmp_path, debug):
+    # the variable's name does not end in _KEY: only the endpoint knows this is the key
+    server.balance = error_reply(401, f"Authentication Fails, your api key {LAB_KEY} is invalid")
+    r = cli([*debug, "balance", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert r.returncode == 3
+    assert LAB_KEY not in r.stdout + r.stderr and "***" in r.stderr
+
+
+def test_huge_balance_body_is_refused(server, tmp_path):
+    server.balance = Reply(body=[b'{"is_available": true, "balance_infos": ["' + b"x" * (8 * 2**20) + b'"]}'],
+                           content_type="application/json")
+    assert "JSON balance" in one_line_error(balance(server, tmp_path), 9)
+
+
+def test_trickling_balance_ends_by_the_clock(server, tmp_path):
+    # one byte a second for a minute: each read is in time, the whole reply is not
+    server.balance = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = balance(server, tmp_path, "--idle-timeout", "3")
+    assert time.monotonic() - t0 < 30
+    one_line_error(r, 8)
+
+
+def test_insufficient_balance_line_does_not_wait_for_a_trickling_balance(server, tmp_path):
+    server.enqueue(error_reply(402, "Insufficient Balance"))
+    server.balance = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = cli(["ask", "--plain", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS", "q"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert time.monotonic() - t0 < 40
+    assert r.returncode == 4 and "insufficient balance" in r.stderr

@@ -381,3 +381,35 @@ def test_insufficient_balance_line_does_not_wait_for_a_trickling_balance(server,
             tmp_path, env={"LAB_PASS": LAB_KEY})
     assert time.monotonic() - t0 < 40
     assert r.returncode == 4 and "insufficient balance" in r.stderr
+
+
+@pytest.mark.parametrize("body", [
+    b'{"object": "list", "data": 5}',
+    b'[1, 2]',
+    b'{not json',
+])
+def test_model_list_of_the_wrong_shape_is_a_stream_error(server, tmp_path, body):
+    server.models = Reply(body=[body], content_type="application/json")
+    assert "list of models" in one_line_error(cli(["models", "--base-url", server.base_url], tmp_path), 9)
+
+
+def test_model_ids_that_are_not_text_are_left_out(server, tmp_path):
+    server.models = Reply(body=[b'{"data": [{"id": 5}, {"id": "good"}, {"id": null}, {"id": "half \\ud83d"}, 7]}'],
+                          content_type="application/json")
+    r = cli(["models", "--base-url", server.base_url], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "good\nhalf \ufffd\n"
+
+
+@pytest.mark.parametrize("models", [
+    json_reply({"data": [{"id": {"name": "m"}}]}),
+    json_reply({"data": [["m"]]}),
+    Reply(body=[b'{"data": [{"id": "m\\ud800"}]}'], content_type="application/json"),
+])
+def test_model_a_local_server_names_is_taken_only_when_it_is_text(server, tmp_path, models):
+    server.models = models
+    server.enqueue(stream_reply(deepseek_chunks("r", "fine")))
+    r = cli(["ask", "--provider", "vllm", "--base-url", server.base_url, "--json", "q"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["answer"] == "fine" and isinstance(server.completions[0].json.get("model", ""), str)

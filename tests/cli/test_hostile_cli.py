@@ -413,3 +413,38 @@ def test_model_a_local_server_names_is_taken_only_when_it_is_text(server, tmp_pa
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["answer"] == "fine" and isinstance(server.completions[0].json.get("model", ""), str)
+
+
+# -- the thinking flags and config `params` with values a request body cannot carry ------------------
+@pytest.mark.parametrize("param, said", [
+    ("x=" + "[" * 30000 + "]" * 30000, "nested too deeply"),
+    ("temperature=1e999", "not a value JSON can send"),
+    (".x=1", "a name on each side of every dot"),
+    ("reasoning.=1", "a name on each side of every dot"),
+], ids=["deep", "inf", "dot-first", "dot-last"])
+def test_param_values_json_cannot_send_are_usage_errors(server, tmp_path, param, said):
+    r = ask(server, tmp_path, "--plain", "--param", param)
+    assert said in one_line_error(r, 2)
+    assert server.completions == []
+
+
+def test_param_nan_is_text_not_a_crash(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", "--param", "x=NaN", "--param", "y=-Infinity")
+    assert r.returncode == 0, r.stderr
+    assert {k: server.completions[0].json[k] for k in "xy"} == {"x": "NaN", "y": "-Infinity"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1979-05-27", "{ when = 07:32:00 }"])
+def test_config_params_json_cannot_send_are_usage_errors(server, tmp_path, value):
+    (tmp_path / "config.toml").write_text(f"[providers.custom]\nparams = {{ temperature = {value} }}\n")
+    r = ask(server, tmp_path, "--plain")
+    assert "params.temperature" in one_line_error(r, 2)
+    assert server.completions == []
+
+
+def test_ask_json_failure_object_masks_the_key(tmp_path):
+    r = cli(["ask", "--json", "--base-url", f"http://user:{KEY}@[::1/v1", "--model", "m", "q"], tmp_path)
+    assert r.returncode == 2
+    no_secret_anywhere(KEY, tmp_path, r.stdout, r.stderr)
+    assert "***" in json.loads(r.stdout)["error"]

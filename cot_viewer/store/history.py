@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.paths import db_path
+from cot_viewer.safe import terminal_safe
 from cot_viewer.store.db import BUSY_TIMEOUT_MS, StoreError, connect, damaged
 from cot_viewer.stream.events import Event
 from cot_viewer.timestamps import iso_utc
@@ -149,7 +150,6 @@ _NOTE_COLUMNS = 'id, transcript_id, text, created, part, step, start, "end"'
 # snippet markers: control characters that model text cannot smuggle in (they are removed)
 _HIT_ON, _HIT_OFF = "\x02", "\x03"
 _SNIPPET_TOKENS = 14
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00\x01\x04-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -191,7 +191,7 @@ def _clean_snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             out.append("«")
             size += 1
         elif piece:
-            piece = _CONTROL.sub("", piece)
+            piece = terminal_safe(piece)  # the one gate (safe.py): a snippet is shown as it is
             out.append(piece)
             size += len(piece)
     return "".join(out), tuple(spans)

@@ -120,9 +120,9 @@ def fetch_balance(endpoint: Any, dialect: str, timeout: float = 10.0) -> Balance
     try:
         return _fetch(endpoint, dialect, timeout)
     except BalanceError as exc:  # a server may echo the key: never show it
-        from cot_viewer.redact import endpoint_secrets, scrub
+        from cot_viewer.redact import endpoint_secrets, server_text
 
-        raise BalanceError(clean_surrogates(scrub(exc.message, endpoint_secrets(endpoint))), exc.kind) from None
+        raise BalanceError(server_text(exc.message, endpoint_secrets(endpoint)), exc.kind) from None
 
 
 def _fetch(endpoint: Any, dialect: str, timeout: float) -> Balance:

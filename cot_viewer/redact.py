@@ -86,6 +86,14 @@ def env_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str | 
     return out
 
 
+def server_text(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """A server's error text ready to store or show: secrets masked (:func:`scrub`), lone UTF-16
+    surrogates (a JSON error may carry one) replaced so that it can be written anywhere."""
+    from cot_viewer.stream.surrogates import clean_surrogates
+
+    return clean_surrogates(scrub(text, secrets))
+
+
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with the given secrets and anything credential-shaped replaced by ``***``."""
     if not text:

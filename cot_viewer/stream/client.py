@@ -29,7 +29,7 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
-from cot_viewer.redact import endpoint_secrets, scrub
+from cot_viewer.redact import endpoint_secrets, server_text
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import EventTooLong, SSEParser
 from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, might_hold_surrogates
@@ -359,9 +359,9 @@ class _Scrub:
     def __call__(self, batch: list[Event]) -> list[Event]:
         for e in batch:
             if isinstance(e, _TEXT_EVENTS):
-                e.message = clean_surrogates(scrub(e.message, self.secrets))
+                e.message = server_text(e.message, self.secrets)
                 if isinstance(e, StreamError) and e.detail:
-                    e.detail = clean_surrogates(scrub(e.detail, self.secrets))
+                    e.detail = server_text(e.detail, self.secrets)
         return batch
 
 

@@ -448,3 +448,20 @@ def test_ask_json_failure_object_masks_the_key(tmp_path):
     assert r.returncode == 2
     no_secret_anywhere(KEY, tmp_path, r.stdout, r.stderr)
     assert "***" in json.loads(r.stdout)["error"]
+
+
+# -- the gate covers notes and --debug lines too ---------------------------------------------------
+def test_notes_and_debug_lines_are_disarmed(server, tmp_path):
+    # an imported turn's provider and --param keys come back in the note of a follow-up sent elsewhere
+    doc = {"format": "cot-viewer/transcript", "version": 1, "id": "abcd00000002", "provider": f"evil{C1_CSI}",
+           "model": "m", "prompt": "p", "answer": "a", "status": "complete", "created": 1700000000.0,
+           "settings": {"params": {f"k{OSC52}": 1}}}
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    assert cli(["history", "import", str(f)], tmp_path).returncode == 0
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", "--debug", "-c", "abcd00000002", "--param", f"x{TITLE}=\"{C1_CSI}\"")
+    assert r.returncode == 0, r.stderr
+    assert "cot-viewer: note: the request fields of the turn before" in r.stderr
+    assert "cot-viewer debug: POST" in r.stderr
+    assert_no_escapes(r.stderr)

@@ -465,3 +465,14 @@ def test_notes_and_debug_lines_are_disarmed(server, tmp_path):
     assert "cot-viewer: note: the request fields of the turn before" in r.stderr
     assert "cot-viewer debug: POST" in r.stderr
     assert_no_escapes(r.stderr)
+
+
+def test_trickling_model_list_does_not_hold_the_question(server, tmp_path):
+    # a local server asked for its model name sends one byte a second for a minute
+    server.models = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    server.enqueue(stream_reply(deepseek_chunks("r", "fine")))
+    t0 = time.monotonic()
+    r = cli(["ask", "--provider", "vllm", "--base-url", server.base_url, "--json", "q"], tmp_path)
+    assert time.monotonic() - t0 < 40
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["answer"] == "fine"

@@ -1,5 +1,5 @@
 """Command line: argparse only. Each subcommand names the module that runs it, imported late,
-so ``cot-viewer --help`` pays for neither httpx, openai nor Textual.
+so ``cot-viewer --help`` pays for neither httpx nor Textual.
 
 Exit codes (also in the README):
   0 ok · 1 unexpected error (a bug: please report it) · 2 usage or configuration

@@ -8,7 +8,8 @@ expected failures, so consumers keep whatever arrived.
 
 Why httpx and not the ``openai`` SDK for streaming: the SDK's stream reader stops at the
 first malformed line, raises on any ``error`` chunk, drops a final event without its
-blank line and costs ~0.6 s to import. The SDK is used for ``cot-viewer models``.
+blank line and costs ~0.6 s to import. The small replies (a model list, a balance) go through
+:func:`get_small`: a capped size and a limit in time, whatever the server does.
 """
 
 from __future__ import annotations
@@ -365,19 +366,46 @@ class _Scrub:
         return batch
 
 
+class ListFailed(Exception):
+    """The model list could not be read; ``error`` says why, as a stream failure would."""
+
+    def __init__(self, error: StreamError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def list_models(endpoint: Endpoint, timeout: float = 10.0) -> list[str]:
+    """The model ids a server lists (``GET /models``), in its order: strings only (an id
+    that is not one names nothing), lone surrogates replaced. Read through
+    :func:`get_small`; every failure is :class:`ListFailed`, secrets masked."""
+    url = endpoint.models_url
+    try:
+        status, body, too_big = get_small(url, endpoint.headers(), timeout)
+    except httpx.HTTPError as exc:
+        options = StreamOptions(idle_timeout=timeout, connect_timeout=timeout)
+        raise ListFailed(_Scrub(endpoint)([transport_error(exc, endpoint, options, 0.0)])[0]) from None
+    if status != 200:
+        raise ListFailed(_Scrub(endpoint)([http_error(status, body.decode("utf-8", "replace"), endpoint, 0.0)])[0])
+    try:
+        data = None if too_big else json.loads(body).get("data")
+    except (ValueError, RecursionError, AttributeError):
+        data = None
+    if not isinstance(data, list):
+        raise ListFailed(StreamError(0.0, "stream", f"{url} did not answer with a list of models"))
+    ids = (m.get("id") for m in data if isinstance(m, dict))
+    return [clean_surrogates(i) for i in ids if isinstance(i, str) and i.strip()]
+
+
 def first_model(endpoint: Endpoint) -> str | None:
     """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
     try:
-        status, body, _ = get_small(endpoint.models_url, endpoint.headers(), 10.0)
-        data = json.loads(body).get("data") if status == 200 else None
-    except (httpx.HTTPError, ValueError, RecursionError, AttributeError):
+        models = list_models(endpoint)
+    except ListFailed:
         return None
-    first = data[0] if isinstance(data, list) and data else None
-    model = first.get("id") if isinstance(first, dict) else None
-    return clean_surrogates(model) if isinstance(model, str) and model.strip() else None
+    return models[0] if models else None
 
 
-MAX_SMALL_BODY = 1024 * 1024  # a balance or a model list
+MAX_SMALL_BODY = 16 * 1024 * 1024  # a balance or a model list (OpenRouter's lists hundreds, described)
 
 
 def get_small(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes, bool]:

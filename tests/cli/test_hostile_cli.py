@@ -358,10 +358,32 @@ def test_key_echoed_by_the_balance_endpoint_is_masked(server, tmp_path, debug):
     assert LAB_KEY not in r.stdout + r.stderr and "***" in r.stderr
 
 
+def huge_json(key: str) -> Reply:
+    from cot_viewer.stream.client import MAX_SMALL_BODY
+
+    return Reply(body=[b'{"%s": ["' % key.encode() + b"x" * (MAX_SMALL_BODY + 2**20) + b'"]}'], content_type="application/json")
+
+
 def test_huge_balance_body_is_refused(server, tmp_path):
-    server.balance = Reply(body=[b'{"is_available": true, "balance_infos": ["' + b"x" * (8 * 2**20) + b'"]}'],
-                           content_type="application/json")
+    server.balance = huge_json("balance_infos")
     assert "JSON balance" in one_line_error(balance(server, tmp_path), 9)
+
+
+def test_huge_or_trickling_model_list_is_refused(server, tmp_path):
+    server.models = huge_json("data")
+    assert "list of models" in one_line_error(cli(["models", "--base-url", server.base_url], tmp_path), 9)
+    server.models = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = cli(["models", "--base-url", server.base_url, "--idle-timeout", "3"], tmp_path)
+    assert time.monotonic() - t0 < 30
+    one_line_error(r, 8)
+
+
+def test_model_list_refused_with_the_key_echoed(server, tmp_path):
+    server.models = error_reply(401, f"your key {LAB_KEY} is invalid")
+    r = cli(["models", "--base-url", server.base_url, "--api-key-env", "LAB_PASS"], tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert "authentication failed" in one_line_error(r, 3)
+    assert LAB_KEY not in r.stderr and "LAB_PASS" in r.stderr
 
 
 def test_trickling_balance_ends_by_the_clock(server, tmp_path):

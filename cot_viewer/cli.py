@@ -70,7 +70,7 @@ def _thinking_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _speed(p: argparse.ArgumentParser, default: float = 1.0) -> None:
-    p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant (default {default:g})")
+    p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant, 0.01 the slowest (default {default:g})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -126,9 +126,9 @@ def fetch_balance(endpoint: Any, dialect: str, timeout: float = 10.0) -> Balance
 
 
 def _fetch(endpoint: Any, dialect: str, timeout: float) -> Balance:
-    import json
-
     import httpx
+
+    from cot_viewer import jsonin
 
     from cot_viewer.stream.client import get_small, http_error
 
@@ -146,7 +146,7 @@ def _fetch(endpoint: Any, dialect: str, timeout: float) -> Balance:
                 if dialect == "openrouter" and status in (401, 403) else "")
         raise BalanceError(f"{url}: {err.message}{hint}", err.kind)
     try:
-        doc = None if too_big else json.loads(text)
+        doc = None if too_big else jsonin.loads(text)
     except (ValueError, RecursionError):
         doc = None
     if doc is None:

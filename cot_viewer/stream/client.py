@@ -15,7 +15,6 @@ blank line and costs ~0.6 s to import. The small replies (a model list, a balanc
 from __future__ import annotations
 
 import email.utils
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
@@ -30,6 +29,7 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
+from cot_viewer import jsonin
 from cot_viewer.redact import endpoint_secrets, server_text
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import EventTooLong, SSEParser
@@ -38,7 +38,7 @@ from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, migh
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 MAX_ERROR_BODY = 64 * 1024  # bytes of an error response read (the message is in the first few hundred)
 MAX_JSON_BODY = 32 * 1024 * 1024  # a whole non-streamed completion
-_scan = json.JSONDecoder().scan_once
+_scan = jsonin.DECODER.scan_once  # NaN, Infinity, 1e400: null (cot_viewer/jsonin.py)
 
 
 def build_body(
@@ -140,7 +140,7 @@ class _Reader:
             self._fail(StreamError(t, "stream", f"the server sent a JSON response over {MAX_JSON_BODY // 2**20} MiB; stopped reading"), out)
             return out
         try:
-            doc = self.surrogates.fix(json.loads(body))
+            doc = self.surrogates.fix(jsonin.loads(body))
         except (ValueError, RecursionError):
             doc = None
         if not isinstance(doc, dict):
@@ -387,7 +387,7 @@ def list_models(endpoint: Endpoint, timeout: float = 10.0) -> list[str]:
     if status != 200:
         raise ListFailed(_Scrub(endpoint)([http_error(status, body.decode("utf-8", "replace"), endpoint, 0.0)])[0])
     try:
-        data = None if too_big else json.loads(body).get("data")
+        data = None if too_big else jsonin.loads(body).get("data")
     except (ValueError, RecursionError, AttributeError):
         data = None
     if not isinstance(data, list):
@@ -487,8 +487,8 @@ def retry_after(value: str | None) -> float | None:
 
 def _server_message(text: str) -> str:
     try:
-        doc = json.loads(text)
-    except ValueError:
+        doc = jsonin.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         doc = None
     msg = ""
     if isinstance(doc, dict):

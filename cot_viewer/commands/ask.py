@@ -102,9 +102,10 @@ def _run(args: argparse.Namespace) -> int:
     tui = not (args.plain or args.json) and sys.stdout.isatty()
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
+    imported = previous is not None and history.is_imported(previous.id)  # -c needs the history
     if args.no_save:
         history = None
-    request = build_request(resolved, flags, previous)
+    request = build_request(resolved, flags, previous, imported)
     notices = request.new_notices(previous.settings if previous is not None else None)
     print_notices(notices)  # in a terminal, the app shows them too: this line sits behind its screen
     endpoint = request.endpoint

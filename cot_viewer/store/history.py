@@ -532,6 +532,12 @@ class History:
             ).fetchone()
         return self.get(row[0]) if row else None
 
+    def is_imported(self, tid: str) -> bool:
+        """True when transcript ``tid`` came from an imported file (not asked here)."""
+        with self._guard():
+            row = self.db.execute("SELECT imported FROM transcripts WHERE id = ?", (tid,)).fetchone()
+        return bool(row and row[0])
+
     def chain(self, tid: str, limit: int = 1000) -> list[Transcript]:
         """``tid`` and the turns it follows up (its ``parent_id`` links), first turn first."""
         turns: list[Transcript] = []

@@ -498,3 +498,21 @@ def test_trickling_model_list_does_not_hold_the_question(server, tmp_path):
     assert time.monotonic() - t0 < 40
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["answer"] == "fine"
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-save"]])
+def test_continuing_an_import_sends_none_of_its_request_fields(server, tmp_path, extra):
+    # a file can name any field (n, tools, plugins…): continuing it must not send them unseen
+    doc = {"format": "cot-viewer/transcript", "version": 1, "id": "abcd00000004", "provider": "custom",
+           "model": "m", "prompt": "p", "answer": "a", "status": "complete", "created": 1700000000.0,
+           "settings": {"effort": "high", "params": {"n": 64, "max_tokens": 100000}}}
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    assert cli(["history", "import", str(f)], tmp_path).returncode == 0
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", *extra, "-c", "abcd00000004")
+    assert r.returncode == 0, r.stderr
+    body = server.completions[0].json
+    assert "n" not in body and "max_tokens" not in body
+    assert body["reasoning_effort"] == "high"  # the thinking settings still carry over
+    assert "came from an imported file" in r.stderr

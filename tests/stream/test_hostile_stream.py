@@ -158,3 +158,12 @@ def test_error_body_nested_deeper_than_the_parser_goes(server, tmp_path):
     r = cli(tmp_path, "ask", "--base-url", server.base_url, "--model", "m", "--plain", "q")
     assert r.returncode == 7, r.stderr
     assert "rejected the request (HTTP 400)" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_mid_stream_error_message_is_one_short_line(server, tmp_path):
+    chunks = [_raw('{"content":"kept"}'), '{"error": {"message": "%s", "code": 500}}' % ("flood\\n" * 200000)]
+    server.enqueue(stream_reply(chunks))
+    r = cli(tmp_path, "ask", "--base-url", server.base_url, "--model", "m", "--plain", "q")
+    assert r.returncode == 9 and r.stdout == "kept\n"
+    [line] = [ln for ln in r.stderr.splitlines() if "mid-stream" in ln]
+    assert len(line) < 500 and "flood flood" in line

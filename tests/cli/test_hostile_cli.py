@@ -516,3 +516,10 @@ def test_continuing_an_import_sends_none_of_its_request_fields(server, tmp_path,
     assert "n" not in body and "max_tokens" not in body
     assert body["reasoning_effort"] == "high"  # the thinking settings still carry over
     assert "came from an imported file" in r.stderr
+
+
+@pytest.mark.parametrize("value", ["{a=" * 3000 + "1" + "}" * 3000, "[" * 3000 + "]" * 3000], ids=["tables", "arrays"])
+def test_config_nested_deeper_than_the_parser_goes(tmp_path, value):
+    (tmp_path / "config.toml").write_text(f"[providers.custom]\nparams = {{ x = {value} }}\n")
+    r = cli(["ask", "--plain", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "q"], tmp_path)
+    assert "nested too deeply" in one_line_error(r, 2)

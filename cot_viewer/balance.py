@@ -6,8 +6,11 @@ Amounts are kept as the strings/numbers the server sent and formatted for people
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from cot_viewer.stream.surrogates import clean_surrogates
 
 #: dialects (thinking.DIALECTS) whose servers report a balance
 SUPPORTED = ("deepseek", "openrouter")
@@ -70,26 +73,37 @@ def balance_url(base_url: str, dialect: str) -> str:
 
 
 def _num(value: Any, what: str) -> float:
+    """An amount: a finite number, or a string holding one (DeepSeek sends strings)."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise BalanceError(f"the server sent an unreadable {what}: {str(value)[:40]!r}", "stream") from None
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+    except ValueError:
+        pass
+    raise BalanceError(f"the server sent an unreadable {what}: {str(value)[:40]!r}", "stream")
 
 
 def parse(dialect: str, provider: str, doc: Any) -> Balance:
     if not isinstance(doc, dict):
         raise BalanceError("the server's balance reply is not a JSON object", "stream")
     if dialect == "deepseek":
+        infos, available = doc.get("balance_infos") or [], doc.get("is_available")
+        if not isinstance(infos, list) or not isinstance(available, bool):
+            raise BalanceError("the server's balance reply has no 'balance_infos' list or "
+                               "no true/false 'is_available'", "stream")
         amounts = []
-        for info in doc.get("balance_infos") or []:
+        for info in infos:
             if not isinstance(info, dict):
                 continue
+            currency = info.get("currency")
             amounts.append(Amount(
-                str(info.get("currency") or "?"), _num(info.get("total_balance"), "total_balance"),
+                clean_surrogates(currency) if isinstance(currency, str) and currency else "?",
+                _num(info.get("total_balance"), "total_balance"),
                 _num(info.get("granted_balance", 0), "granted_balance"),
                 _num(info.get("topped_up_balance", 0), "topped_up_balance"),
             ))
-        return Balance(provider, bool(doc.get("is_available")), amounts)
+        return Balance(provider, available, amounts)
     data = doc.get("data")
     if not isinstance(data, dict):
         raise BalanceError("the server's credits reply has no 'data' object", "stream")
@@ -103,26 +117,40 @@ def fetch_balance(endpoint: Any, dialect: str, timeout: float = 10.0) -> Balance
     if dialect not in SUPPORTED:
         raise BalanceError(f"{endpoint.provider} has no balance endpoint we know; "
                            "`cot-viewer balance` works with DeepSeek and OpenRouter", "usage")
+    try:
+        return _fetch(endpoint, dialect, timeout)
+    except BalanceError as exc:  # a server may echo the key: never show it
+        from cot_viewer.redact import endpoint_secrets, server_text
+
+        raise BalanceError(server_text(exc.message, endpoint_secrets(endpoint)), exc.kind) from None
+
+
+def _fetch(endpoint: Any, dialect: str, timeout: float) -> Balance:
     import httpx
 
-    from cot_viewer.stream.client import http_error
+    from cot_viewer import jsonin
+
+    from cot_viewer.stream.client import get_small, http_error
 
     url = balance_url(endpoint.base_url, dialect)
     headers = dict(endpoint.headers(), Accept="application/json")
     try:
-        r = httpx.get(url, headers=headers, timeout=timeout)
+        status, body, too_big = get_small(url, headers, timeout)
     except httpx.HTTPError as exc:
         raise BalanceError(f"could not reach {url}: {' '.join(str(exc).split())[:120] or type(exc).__name__}",
                            "connection") from None
-    if r.status_code != 200:
-        err = http_error(r.status_code, r.text, endpoint, 0.0)
+    text = body.decode("utf-8", "replace")
+    if status != 200:
+        err = http_error(status, text, endpoint, 0.0)
         hint = (" (OpenRouter's credits endpoint may need a management key)"
-                if dialect == "openrouter" and r.status_code in (401, 403) else "")
+                if dialect == "openrouter" and status in (401, 403) else "")
         raise BalanceError(f"{url}: {err.message}{hint}", err.kind)
     try:
-        doc = r.json()
-    except ValueError:
-        raise BalanceError(f"{url} did not answer with JSON", "stream") from None
+        doc = None if too_big else jsonin.loads(text)
+    except (ValueError, RecursionError):
+        doc = None
+    if doc is None:
+        raise BalanceError(f"{url} did not answer with a JSON balance", "stream")
     return parse(dialect, endpoint.provider, doc)
 
 

@@ -1,5 +1,5 @@
 """Command line: argparse only. Each subcommand names the module that runs it, imported late,
-so ``cot-viewer --help`` pays for neither httpx, openai nor Textual.
+so ``cot-viewer --help`` pays for neither httpx nor Textual.
 
 Exit codes (also in the README):
   0 ok · 1 unexpected error (a bug: please report it) · 2 usage or configuration
@@ -70,7 +70,7 @@ def _thinking_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _speed(p: argparse.ArgumentParser, default: float = 1.0) -> None:
-    p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant (default {default:g})")
+    p.add_argument("--speed", type=float, default=default, metavar="X", help=f"replay speed: 2 is twice as fast, 0 instant, 0.01 the slowest (default {default:g})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -93,6 +93,8 @@ def load_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read the config file {path}: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"the config file {path} is not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"the config file {path} is nested too deeply to read") from None
     providers = doc.get("providers", {})
     if not isinstance(providers, dict) or not all(isinstance(v, dict) for v in providers.values()):
         raise ConfigError(f"{path}: [providers.NAME] tables expected")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 MASK = "***"
@@ -68,6 +69,11 @@ def url_secrets(url: str | None) -> list[str]:
     return out
 
 
+def endpoint_secrets(endpoint: Any) -> list[str]:
+    """What an endpoint (stream.endpoint.Endpoint) must never show: its key and URL credentials."""
+    return [endpoint.api_key, *url_secrets(endpoint.base_url)]
+
+
 def env_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str | None] = ()) -> list[str]:
     """Values of the environment variables that hold keys: the named ones and ``*_KEY``/``*_TOKEN``."""
     env = os.environ if environ is None else environ
@@ -78,6 +84,14 @@ def env_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str | 
             out.append(value)
             out.append(value.strip())
     return out
+
+
+def server_text(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """A server's error text ready to store or show: secrets masked (:func:`scrub`), lone UTF-16
+    surrogates (a JSON error may carry one) replaced so that it can be written anywhere."""
+    from cot_viewer.stream.surrogates import clean_surrogates
+
+    return clean_surrogates(scrub(text, secrets))
 
 
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:

@@ -15,10 +15,11 @@ from typing import Any, Mapping
 from cot_viewer.thinking import RequestPlan, SettingsError, ThinkingSettings, plan_request
 
 
-def inherited_settings(previous: Any, provider: str) -> tuple[ThinkingSettings, list[str]]:
+def inherited_settings(previous: Any, provider: str, imported: bool = False) -> tuple[ThinkingSettings, list[str]]:
     """What a follow-up takes from the turn it continues (a Transcript, or None), and a note
     for what it leaves: effort, thinking and budget mean the same on every provider, the
-    request fields of ``--param`` are one provider's and go along only on that provider."""
+    request fields of ``--param`` are one provider's and go along only on that provider —
+    and never from an ``imported`` turn (a file can name any field: ``n``, tools, plugins…)."""
     record = getattr(previous, "settings", None)
     if not record:
         return ThinkingSettings(), []
@@ -26,6 +27,10 @@ def inherited_settings(previous: Any, provider: str) -> tuple[ThinkingSettings, 
         settings = ThinkingSettings.from_dict(record)
     except SettingsError:
         return ThinkingSettings(), []  # an unreadable stored record: nothing inherited
+    if settings.params and imported:
+        note = (f"the request fields of the turn before ({', '.join(settings.params)}) came from an "
+                "imported file; not sent (give them with --param to send them)")
+        return dataclasses.replace(settings, params={}), [note]
     if settings.params and previous.provider != provider:
         note = (f"the request fields of the turn before ({', '.join(settings.params)}) were for "
                 f"{previous.provider}; not sent to {provider}")

@@ -6,7 +6,7 @@ error messages, model names, and anything read from an imported file (ids, provi
 Terminal control: CSI/OSC/other ESC sequences and C0/C1 control characters are removed
 (``\\n`` and ``\\t`` kept). Removing ESC alone is enough to disarm a sequence split across
 chunks: the rest of it is then plain, harmless text. :func:`say` and :func:`shown` also mask
-secrets (cot_viewer/redact.py). :func:`json_text` is ``json.dumps`` with C1 controls
+secrets (:func:`masked`, cot_viewer/redact.py). :func:`json_text` is ``json.dumps`` with C1 controls
 escaped too (JSON escapes C0 itself; a terminal showing raw JSON would act on C1).
 """
 
@@ -32,11 +32,17 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def shown(text: str, *, names: Iterable[str | None] = ()) -> str:
-    """``text`` ready for a terminal: secrets masked, control sequences removed."""
+def masked(text: str, *, names: Iterable[str | None] = ()) -> str:
+    """``text`` with secrets masked: the values of the key variables (``names`` and every
+    ``*_KEY``/``*_TOKEN``/``*_SECRET``) and anything credential-shaped (cot_viewer/redact.py)."""
     from cot_viewer.redact import env_secrets, scrub
 
-    return terminal_safe(scrub(text, env_secrets(names=names)))
+    return scrub(text, env_secrets(names=names))
+
+
+def shown(text: str, *, names: Iterable[str | None] = ()) -> str:
+    """``text`` ready for a terminal: secrets masked, control sequences removed."""
+    return terminal_safe(masked(text, names=names))
 
 
 def say(line: str, file: TextIO | None = None) -> None:

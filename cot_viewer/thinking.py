@@ -66,16 +66,31 @@ class ThinkingSettings:
             raise SettingsError(f"{where}: 'thinking_budget' must be a whole number of tokens")
         if not isinstance(params, Mapping):
             raise SettingsError(f"{where}: 'params' must be a table of request fields")
-        for key in params:
+        for key, value in params.items():
             check_param_key(str(key), f"{where}: params.{key}")
+            check_param_value(value, f"{where}: params.{key}")
         return cls(effort.strip().lower() if effort else None, think, budget, dict(params))
 
 
 def check_param_key(key: str, what: str | None = None) -> None:
-    """Refuse a request field the client owns; ``what`` names where it was given."""
+    """Refuse a request field the client owns, or a dotted key with an empty part (``a.``,
+    ``.b``); ``what`` names where it was given."""
+    what = what or f"--param {key or '(empty)'}"
     if not key or key.split(".")[0] in RESERVED_PARAMS:
-        raise SettingsError(f"{what or '--param ' + (key or '(empty)')}: cannot set "
-                            f"{key.split('.')[0] or 'an empty key'!r} (use --model, and the prompt, for those)")
+        raise SettingsError(f"{what}: cannot set {key.split('.')[0] or 'an empty key'!r} "
+                            "(use --model, and the prompt, for those)")
+    if "" in key.split("."):
+        raise SettingsError(f"{what}: a dotted key needs a name on each side of every dot")
+
+
+def check_param_value(value: Any, what: str) -> None:
+    """Refuse a value the request body cannot carry as JSON: NaN or infinity, a date (TOML
+    has them), nesting deeper than a JSON encoder goes."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        raise SettingsError(f"{what}: not a value JSON can send (a finite number, text, "
+                            "true/false, a list or a table)") from None
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -89,10 +104,17 @@ def parse_param(text: str) -> tuple[str, Any]:
         raise SettingsError(f"--param {text!r}: expected KEY=JSON, e.g. --param top_k=20")
     check_param_key(key)
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json)  # NaN, Infinity: not JSON, so text
     except ValueError:
         value = raw
+    except RecursionError:
+        raise SettingsError(f"--param {key}: the value is nested too deeply") from None
+    check_param_value(value, f"--param {key}")
     return key, value
+
+
+def _not_json(word: str) -> Any:
+    raise ValueError(word)
 
 
 def settings_from_flags(

@@ -77,17 +77,18 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except CliError as exc:
         if args.json:  # --json: one object on stdout for every outcome, failures before the stream too
-            _failure_json(exc)
+            _failure_json(exc, args.api_key_env)
         raise
 
 
-def _failure_json(exc: CliError) -> None:
+def _failure_json(exc: CliError, key_env: str | None) -> None:
     from cot_viewer.cli import EXIT_STORE, EXIT_USAGE
-    from cot_viewer.safe import json_text
+    from cot_viewer.safe import json_text, masked
     from cot_viewer.stream.events import ERROR_KINDS
 
     kinds = {code: kind for kind, code in ERROR_KINDS.items()} | {EXIT_USAGE: "usage", EXIT_STORE: "store"}
-    doc = {"id": None, "status": "error", "error": exc.message, "error_kind": kinds.get(exc.code, "usage"),
+    doc = {"id": None, "status": "error", "error": masked(exc.message, names=[key_env]),
+           "error_kind": kinds.get(exc.code, "usage"),
            "exit_code": exc.code, "reasoning": "", "answer": "", "saved": False}
     sys.stdout.write(json_text(doc) + "\n")
     sys.stdout.flush()
@@ -105,9 +106,10 @@ def _run(args: argparse.Namespace) -> int:
         tui = keys_from_terminal()  # the prompt may have come from a pipe on stdin
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
+    imported = previous is not None and history.is_imported(previous.id)  # -c needs the history
     if args.no_save:
         history = None
-    request = build_request(resolved, flags, previous)
+    request = build_request(resolved, flags, previous, imported)
     notices = request.new_notices(previous.settings if previous is not None else None)
     print_notices(notices)  # in a terminal, the app shows them too: this line sits behind its screen
     endpoint = request.endpoint

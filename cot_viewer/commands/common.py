@@ -82,16 +82,17 @@ def resolve_request(args: argparse.Namespace):
     return build_request(resolve_config(args), thinking_flags(args))
 
 
-def build_request(resolved: tuple, flags, previous=None):
+def build_request(resolved: tuple, flags, previous=None, imported: bool = False):
     """:func:`resolve_request` from an already read ``resolve_config`` result and
     ``thinking_flags`` (``ask`` checks both before it opens the history), with the settings
-    of ``previous`` — the turn being continued — between the flags and the config file."""
+    of ``previous`` — the turn being continued, ``imported`` or not — between the flags and
+    the config file."""
     from cot_viewer.pricing import PriceError
     from cot_viewer.request import AskRequest, inherited_settings
     from cot_viewer.thinking import ThinkingSettings
 
     r, cfg = resolved
-    inherited, notes = inherited_settings(previous, r.provider)
+    inherited, notes = inherited_settings(previous, r.provider, imported)
     settings = flags.over(inherited.over(r.thinking or ThinkingSettings()))
     request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg, notes)
     try:

@@ -1,4 +1,4 @@
-"""``cot-viewer models``: the models an endpoint serves (via the official openai SDK)."""
+"""``cot-viewer models``: the models an endpoint serves (``GET /models``, stream/client.py)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,13 @@ from cot_viewer.stream.events import ERROR_KINDS
 
 def run(args: argparse.Namespace) -> int:
     endpoint = resolve_endpoint(args)
-    import openai  # the SDK's typed client is worth its import time here, off the streaming path
-
-    client = openai.OpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key or "none", max_retries=1, timeout=args.idle_timeout)
-    try:
-        ids = sorted(m.id for m in client.models.list())
-    except openai.AuthenticationError:
-        raise CliError(f"authentication failed — check {endpoint.api_key_env or 'the API key'}", ERROR_KINDS["auth"]) from None
-    except openai.APIConnectionError:
-        raise CliError(f"could not connect to {endpoint.base_url} — is the server running?", ERROR_KINDS["connection"]) from None
-    except openai.APIStatusError as exc:
-        raise CliError(f"the server answered HTTP {exc.status_code} to the model list", ERROR_KINDS["bad_request"]) from None
     from cot_viewer.safe import json_text, terminal_safe
+    from cot_viewer.stream.client import ListFailed, list_models
 
+    try:
+        ids = sorted(set(list_models(endpoint, timeout=min(args.idle_timeout, 60.0))))
+    except ListFailed as exc:
+        raise CliError(exc.error.message, ERROR_KINDS.get(exc.error.kind, ERROR_KINDS["stream"])) from None
     if args.json:
         print(json_text(ids))
     else:

@@ -61,9 +61,14 @@ def _keys_from_terminal() -> bool:
     return keys_from_terminal()
 
 
+#: the slowest replay: a hundred times slower than it happened (slower made a capped gap
+#: of a few seconds a wait longer than the clock can count)
+MIN_SPEED = 0.01
+
+
 def _check_speed(speed: float) -> None:
-    if not 0 <= speed < float("inf"):
-        raise CliError("--speed must be a number, 0 (instant) or more")
+    if not (speed == 0 or MIN_SPEED <= speed < float("inf")):
+        raise CliError(f"--speed must be 0 (instant) or a number from {MIN_SPEED:g} up")
 
 
 def run(args: argparse.Namespace) -> int:

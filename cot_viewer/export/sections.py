@@ -60,7 +60,8 @@ def stats(tr: Transcript) -> list[tuple[str, str]]:
     """Name/value rows: model, times, tokens, status."""
     t = tr.timing
     usage = tr.usage or {}
-    counted = "" if isinstance((usage.get("completion_tokens_details") or {}).get("reasoning_tokens"), int) else " (chunks)"
+    details = usage.get("completion_tokens_details")
+    counted = "" if isinstance(details, dict) and isinstance(details.get("reasoning_tokens"), int) else " (chunks)"
     rows: list[tuple[str, str | None]] = [
         ("Model", tr.model or None),
         ("Provider", tr.provider),

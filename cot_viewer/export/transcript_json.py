@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from cot_viewer import jsonin
 from cot_viewer.timestamps import EARLIEST, LATEST, iso_utc, valid
 from cot_viewer.transcript import STATUSES, Timeline, Transcript
 
@@ -185,13 +186,13 @@ def loads(text: str) -> list[Transcript]:
     if not text:
         raise FormatError("the file is empty")
     try:
-        doc = json.loads(text)
+        doc = jsonin.loads(text)
         docs = doc if isinstance(doc, list) else [doc]
     except RecursionError:
         raise FormatError("the JSON is nested too deeply") from None
     except json.JSONDecodeError:
         try:
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+            docs = [jsonin.loads(line) for line in text.splitlines() if line.strip()]
         except RecursionError:
             raise FormatError("the JSON is nested too deeply") from None
         except json.JSONDecodeError as exc:

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cot_viewer.paths import db_path
+from cot_viewer.safe import terminal_safe
 from cot_viewer.store.db import BUSY_TIMEOUT_MS, StoreError, connect, damaged
 from cot_viewer.stream.events import Event
 from cot_viewer.timestamps import iso_utc
@@ -149,7 +150,6 @@ _NOTE_COLUMNS = 'id, transcript_id, text, created, part, step, start, "end"'
 # snippet markers: control characters that model text cannot smuggle in (they are removed)
 _HIT_ON, _HIT_OFF = "\x02", "\x03"
 _SNIPPET_TOKENS = 14
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00\x01\x04-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -191,7 +191,7 @@ def _clean_snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             out.append("«")
             size += 1
         elif piece:
-            piece = _CONTROL.sub("", piece)
+            piece = terminal_safe(piece)  # the one gate (safe.py): a snippet is shown as it is
             out.append(piece)
             size += len(piece)
     return "".join(out), tuple(spans)
@@ -541,6 +541,12 @@ class History:
                 "SELECT id FROM transcripts WHERE example = 0 AND imported = 0 ORDER BY rowid DESC LIMIT 1"
             ).fetchone()
         return self.get(row[0]) if row else None
+
+    def is_imported(self, tid: str) -> bool:
+        """True when transcript ``tid`` came from an imported file (not asked here)."""
+        with self._guard():
+            row = self.db.execute("SELECT imported FROM transcripts WHERE id = ?", (tid,)).fetchone()
+        return bool(row and row[0])
 
     def chain(self, tid: str, limit: int = 1000) -> list[Transcript]:
         """``tid`` and the turns it follows up (its ``parent_id`` links), first turn first."""

@@ -8,13 +8,13 @@ expected failures, so consumers keep whatever arrived.
 
 Why httpx and not the ``openai`` SDK for streaming: the SDK's stream reader stops at the
 first malformed line, raises on any ``error`` chunk, drops a final event without its
-blank line and costs ~0.6 s to import. The SDK is used for ``cot-viewer models``.
+blank line and costs ~0.6 s to import. The small replies (a model list, a balance) go through
+:func:`get_small`: a capped size and a limit in time, whatever the server does.
 """
 
 from __future__ import annotations
 
 import email.utils
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
@@ -29,7 +29,8 @@ from cot_viewer.stream.events import (
     StreamWarning,
 )
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions  # noqa: F401 - re-exported
-from cot_viewer.redact import scrub, url_secrets
+from cot_viewer import jsonin
+from cot_viewer.redact import endpoint_secrets, server_text
 from cot_viewer.stream.separator import Separator
 from cot_viewer.stream.sse import EventTooLong, SSEParser
 from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, might_hold_surrogates
@@ -37,7 +38,7 @@ from cot_viewer.stream.surrogates import SurrogateJoiner, clean_surrogates, migh
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 MAX_ERROR_BODY = 64 * 1024  # bytes of an error response read (the message is in the first few hundred)
 MAX_JSON_BODY = 32 * 1024 * 1024  # a whole non-streamed completion
-_scan = json.JSONDecoder().scan_once
+_scan = jsonin.DECODER.scan_once  # NaN, Infinity, 1e400: null (cot_viewer/jsonin.py)
 
 
 def build_body(
@@ -115,7 +116,7 @@ class _Reader:
         except (ValueError, StopIteration, RecursionError):
             out.append(StreamWarning(t, f"skipped a malformed line: {payload[:80]!r}"))
             return
-        if might_hold_surrogates(payload):
+        if self.surrogates.pending or might_hold_surrogates(payload):
             chunk = self.surrogates.fix(chunk)
         if not isinstance(chunk, dict):
             out.append(StreamWarning(t, f"skipped an unexpected line: {payload[:80]!r}"))
@@ -139,7 +140,7 @@ class _Reader:
             self._fail(StreamError(t, "stream", f"the server sent a JSON response over {MAX_JSON_BODY // 2**20} MiB; stopped reading"), out)
             return out
         try:
-            doc = self.surrogates.fix(json.loads(body))
+            doc = self.surrogates.fix(jsonin.loads(body))
         except (ValueError, RecursionError):
             doc = None
         if not isinstance(doc, dict):
@@ -161,6 +162,8 @@ class _Reader:
             error = self._late
         for event, payload in self.sse.close() if self.error is None else ():
             self._event(event, payload, t, out)
+        for chunk in self.surrogates.release():  # a high surrogate whose pair never came
+            self.sep.feed(chunk, t, out)
         self.sep.finish(t, out)
         if error is not None:
             out.append(error)
@@ -352,29 +355,72 @@ class _Scrub:
     __slots__ = ("secrets",)
 
     def __init__(self, endpoint: Endpoint) -> None:
-        self.secrets = [endpoint.api_key, *url_secrets(endpoint.base_url)]
+        self.secrets = endpoint_secrets(endpoint)
 
     def __call__(self, batch: list[Event]) -> list[Event]:
         for e in batch:
             if isinstance(e, _TEXT_EVENTS):
-                e.message = clean_surrogates(scrub(e.message, self.secrets))
+                e.message = server_text(e.message, self.secrets)
                 if isinstance(e, StreamError) and e.detail:
-                    e.detail = clean_surrogates(scrub(e.detail, self.secrets))
+                    e.detail = server_text(e.detail, self.secrets)
         return batch
+
+
+class ListFailed(Exception):
+    """The model list could not be read; ``error`` says why, as a stream failure would."""
+
+    def __init__(self, error: StreamError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def list_models(endpoint: Endpoint, timeout: float = 10.0) -> list[str]:
+    """The model ids a server lists (``GET /models``), in its order: strings only (an id
+    that is not one names nothing), lone surrogates replaced. Read through
+    :func:`get_small`; every failure is :class:`ListFailed`, secrets masked."""
+    url = endpoint.models_url
+    try:
+        status, body, too_big = get_small(url, endpoint.headers(), timeout)
+    except httpx.HTTPError as exc:
+        options = StreamOptions(idle_timeout=timeout, connect_timeout=timeout)
+        raise ListFailed(_Scrub(endpoint)([transport_error(exc, endpoint, options, 0.0)])[0]) from None
+    if status != 200:
+        raise ListFailed(_Scrub(endpoint)([http_error(status, body.decode("utf-8", "replace"), endpoint, 0.0)])[0])
+    try:
+        data = None if too_big else jsonin.loads(body).get("data")
+    except (ValueError, RecursionError, AttributeError):
+        data = None
+    if not isinstance(data, list):
+        raise ListFailed(StreamError(0.0, "stream", f"{url} did not answer with a list of models"))
+    ids = (m.get("id") for m in data if isinstance(m, dict))
+    return [clean_surrogates(i) for i in ids if isinstance(i, str) and i.strip()]
 
 
 def first_model(endpoint: Endpoint) -> str | None:
     """The first model a local server (vLLM, LM Studio, llama.cpp) lists, if any."""
     try:
-        r = httpx.get(endpoint.models_url, headers=endpoint.headers(), timeout=10.0)
-        data = r.json().get("data") or []
-        return data[0]["id"] if data else None
-    except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        models = list_models(endpoint)
+    except ListFailed:
         return None
+    return models[0] if models else None
 
 
-def _read_capped(parts: Iterator[bytes], cap: int) -> tuple[bytes, bool]:
-    """At most ``cap`` bytes of a body, and whether there was more (the rest is not read)."""
+MAX_SMALL_BODY = 16 * 1024 * 1024  # a balance or a model list (OpenRouter's lists hundreds, described)
+
+
+def get_small(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes, bool]:
+    """GET a small JSON reply (a balance, a model list): (status, at most
+    :data:`MAX_SMALL_BODY` bytes of the body, whether there was more). Given up with
+    ``httpx.ReadTimeout`` after ``timeout`` seconds in all, however slowly the server sends."""
+    until = time.monotonic() + timeout
+    with httpx.Client(timeout=timeout) as http, http.stream("GET", url, headers=dict(headers)) as resp:
+        body, more = _read_capped(resp.iter_bytes(), MAX_SMALL_BODY, until)
+        return resp.status_code, body, more
+
+
+def _read_capped(parts: Iterator[bytes], cap: int, until: float | None = None) -> tuple[bytes, bool]:
+    """At most ``cap`` bytes of a body, and whether there was more (the rest is not read);
+    past the monotonic time ``until``, ``httpx.ReadTimeout``."""
     got: list[bytes] = []
     size = 0
     for part in parts:
@@ -382,6 +428,8 @@ def _read_capped(parts: Iterator[bytes], cap: int) -> tuple[bytes, bool]:
         size += len(part)
         if size > cap:
             return b"".join(got)[:cap], True
+        if until is not None and time.monotonic() > until:
+            raise httpx.ReadTimeout("the reply took too long")
     return b"".join(got), False
 
 
@@ -439,8 +487,8 @@ def retry_after(value: str | None) -> float | None:
 
 def _server_message(text: str) -> str:
     try:
-        doc = json.loads(text)
-    except ValueError:
+        doc = jsonin.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         doc = None
     msg = ""
     if isinstance(doc, dict):

@@ -358,4 +358,5 @@ def _stream_error(err: Any, t: float) -> StreamError:
     else:
         message, code = str(err), None
     status = code if isinstance(code, int) else None
+    message = " ".join(message.split())[:300]  # one line, as for an HTTP error (the whole is in detail)
     return StreamError(t, "stream", f"the server reported an error mid-stream: {message}", status, str(err))

@@ -28,27 +28,56 @@ def might_hold_surrogates(payload: str) -> bool:
 
 
 class SurrogateJoiner:
-    """Per stream: fixes the strings of a parsed chunk in place (see the module docstring)."""
+    """Per stream: fixes the strings of a parsed chunk in place (see the module docstring).
+
+    A held high surrogate is given up (becomes U+FFFD, in its place in the text) when the
+    choice's next chunk does not continue that field, when the choice finishes, or when the
+    stream ends (:meth:`release`). While one is held, every chunk goes through :meth:`fix`,
+    whether or not its JSON holds a surrogate escape, so nothing overtakes it.
+    """
 
     __slots__ = ("_held",)
 
     def __init__(self) -> None:
-        self._held: dict[tuple[Any, str], str] = {}
+        self._held: dict[tuple[int, str], str] = {}
+
+    @property
+    def pending(self) -> bool:
+        """A high surrogate is waiting for its pair."""
+        return bool(self._held)
 
     def fix(self, chunk: Any) -> Any:
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if isinstance(choices, list):
             for ch in choices:
-                delta = ch.get("delta") if isinstance(ch, dict) else None
-                if isinstance(delta, dict):
-                    index = ch.get("index")
-                    key_index = index if isinstance(index, int) else 0
-                    for key, value in delta.items():
-                        if isinstance(value, str):
-                            delta[key] = self._join((key_index, key), value)
+                if isinstance(ch, dict):
+                    self._fix_choice(ch)
         return _clean_all(chunk)
 
-    def _join(self, key: tuple[Any, str], text: str) -> str:
+    def _fix_choice(self, ch: dict) -> None:
+        index = ch.get("index")
+        key_index = index if isinstance(index, int) else 0
+        delta = ch.get("delta")
+        if delta is None and self._held:
+            delta = ch["delta"] = {}
+        if not isinstance(delta, dict):
+            return
+        for key, value in list(delta.items()):
+            if isinstance(value, str):
+                delta[key] = self._join((key_index, key), value)
+        ends = ch.get("finish_reason") is not None
+        for held in [k for k in self._held if k[0] == key_index and (ends or not isinstance(delta.get(k[1]), str))]:
+            del self._held[held]
+            text = delta.get(held[1])  # the pair will not come: the field moved on or ended
+            delta[held[1]] = (text if isinstance(text, str) else "") + "\ufffd"
+
+    def release(self) -> list[dict]:
+        """Chunks carrying U+FFFD for every high surrogate still held (the stream ended)."""
+        out = [{"choices": [{"index": i, "delta": {key: "\ufffd"}}]} for i, key in self._held]
+        self._held.clear()
+        return out
+
+    def _join(self, key: tuple[int, str], text: str) -> str:
         held = self._held.pop(key, "")
         text = held + text
         if text and "\ud800" <= text[-1] <= "\udbff":  # a high surrogate waiting for its pair

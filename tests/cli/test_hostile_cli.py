@@ -9,10 +9,11 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from loopback import deepseek_chunks, error_reply, stream_reply
+from loopback import Reply, deepseek_balance, deepseek_chunks, error_reply, json_reply, stream_reply
 
 KEY = "sk-hostile-test-key-0123456789abcdef"
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
@@ -294,3 +295,231 @@ def test_json_export_to_stdout_escapes_c1(tmp_path):
     assert r.returncode == 0
     assert_no_escapes(r.stdout)
     assert json.loads(r.stdout)["provider"] == f"pro{C1_CSI}v"  # escaped, not altered
+
+
+# -- a hostile server behind `balance`, `models` and the model a local server names ----------------
+# escapes disarmed, wrong types and huge or endless bodies a one-line error (never a crash or a
+# hang), a key the server echoes masked whatever the variable holding it is called
+
+LAB_KEY = "sk-account-test-0123456789abcdef"  # held in $LAB_PASS: a name scrubbing cannot guess
+
+
+def balance(server, home, *extra, env=None):
+    return cli(["balance", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS", *extra],
+               home, env={"LAB_PASS": LAB_KEY, **(env or {})})
+
+
+def one_line_error(r, code: int) -> str:
+    assert r.returncode == code, r.stderr
+    assert "Traceback" not in r.stderr and "unexpected error" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    return r.stderr
+
+
+def test_balance_escapes_in_the_currency_are_disarmed(server, tmp_path):
+    server.balance = deepseek_balance("1.50", currency=f"USD{OSC52}{TITLE}{C1_CSI}")
+    r = balance(server, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("deepseek: 1.50 USD")
+    assert_no_escapes(r.stdout)
+    r = balance(server, tmp_path, "--json")
+    assert_no_escapes(r.stdout)
+    assert json.loads(r.stdout)["balances"][0]["currency"] == f"USD{OSC52}{TITLE}{C1_CSI}"  # escaped, not altered
+
+
+@pytest.mark.parametrize("doc", [
+    {"is_available": True, "balance_infos": 5},
+    {"is_available": True, "balance_infos": "USD"},
+    {"is_available": "false", "balance_infos": []},  # a string is not a yes
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "NaN"}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "1e999"}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": True}]},
+    {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": [1]}]},
+])
+def test_balance_of_the_wrong_shape_is_a_stream_error(server, tmp_path, doc):
+    server.balance = doc
+    assert "balance" in one_line_error(balance(server, tmp_path), 9)
+
+
+def test_openrouter_credits_of_the_wrong_type(server, tmp_path):
+    server.credits = {"data": {"total_credits": "Infinity", "total_usage": 0}}
+    r = cli(["balance", "--provider", "openrouter", "--base-url", server.base_url, "--api-key-env", "LAB_PASS"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert "total_credits" in one_line_error(r, 9)
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]])
+def test_key_echoed_by_the_balance_endpoint_is_masked(server, tmp_path, debug):
+    # the variable's name does not end in _KEY: only the endpoint knows this is the key
+    server.balance = error_reply(401, f"Authentication Fails, your api key {LAB_KEY} is invalid")
+    r = cli([*debug, "balance", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert r.returncode == 3
+    assert LAB_KEY not in r.stdout + r.stderr and "***" in r.stderr
+
+
+def huge_json(key: str) -> Reply:
+    from cot_viewer.stream.client import MAX_SMALL_BODY
+
+    return Reply(body=[b'{"%s": ["' % key.encode() + b"x" * (MAX_SMALL_BODY + 2**20) + b'"]}'], content_type="application/json")
+
+
+def test_huge_balance_body_is_refused(server, tmp_path):
+    server.balance = huge_json("balance_infos")
+    assert "JSON balance" in one_line_error(balance(server, tmp_path), 9)
+
+
+def test_huge_or_trickling_model_list_is_refused(server, tmp_path):
+    server.models = huge_json("data")
+    assert "list of models" in one_line_error(cli(["models", "--base-url", server.base_url], tmp_path), 9)
+    server.models = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = cli(["models", "--base-url", server.base_url, "--idle-timeout", "3"], tmp_path)
+    assert time.monotonic() - t0 < 30
+    one_line_error(r, 8)
+
+
+def test_model_list_refused_with_the_key_echoed(server, tmp_path):
+    server.models = error_reply(401, f"your key {LAB_KEY} is invalid")
+    r = cli(["models", "--base-url", server.base_url, "--api-key-env", "LAB_PASS"], tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert "authentication failed" in one_line_error(r, 3)
+    assert LAB_KEY not in r.stderr and "LAB_PASS" in r.stderr
+
+
+def test_trickling_balance_ends_by_the_clock(server, tmp_path):
+    # one byte a second for a minute: each read is in time, the whole reply is not
+    server.balance = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = balance(server, tmp_path, "--idle-timeout", "3")
+    assert time.monotonic() - t0 < 30
+    one_line_error(r, 8)
+
+
+def test_insufficient_balance_line_does_not_wait_for_a_trickling_balance(server, tmp_path):
+    server.enqueue(error_reply(402, "Insufficient Balance"))
+    server.balance = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    t0 = time.monotonic()
+    r = cli(["ask", "--plain", "--provider", "deepseek", "--base-url", server.root_url, "--api-key-env", "LAB_PASS", "q"],
+            tmp_path, env={"LAB_PASS": LAB_KEY})
+    assert time.monotonic() - t0 < 40
+    assert r.returncode == 4 and "insufficient balance" in r.stderr
+
+
+@pytest.mark.parametrize("body", [
+    b'{"object": "list", "data": 5}',
+    b'[1, 2]',
+    b'{not json',
+])
+def test_model_list_of_the_wrong_shape_is_a_stream_error(server, tmp_path, body):
+    server.models = Reply(body=[body], content_type="application/json")
+    assert "list of models" in one_line_error(cli(["models", "--base-url", server.base_url], tmp_path), 9)
+
+
+def test_model_ids_that_are_not_text_are_left_out(server, tmp_path):
+    server.models = Reply(body=[b'{"data": [{"id": 5}, {"id": "good"}, {"id": null}, {"id": "half \\ud83d"}, 7]}'],
+                          content_type="application/json")
+    r = cli(["models", "--base-url", server.base_url], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "good\nhalf \ufffd\n"
+
+
+@pytest.mark.parametrize("models", [
+    json_reply({"data": [{"id": {"name": "m"}}]}),
+    json_reply({"data": [["m"]]}),
+    Reply(body=[b'{"data": [{"id": "m\\ud800"}]}'], content_type="application/json"),
+])
+def test_model_a_local_server_names_is_taken_only_when_it_is_text(server, tmp_path, models):
+    server.models = models
+    server.enqueue(stream_reply(deepseek_chunks("r", "fine")))
+    r = cli(["ask", "--provider", "vllm", "--base-url", server.base_url, "--json", "q"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["answer"] == "fine" and isinstance(server.completions[0].json.get("model", ""), str)
+
+
+# -- the thinking flags and config `params` with values a request body cannot carry ------------------
+@pytest.mark.parametrize("param, said", [
+    ("x=" + "[" * 30000 + "]" * 30000, "nested too deeply"),
+    ("temperature=1e999", "not a value JSON can send"),
+    (".x=1", "a name on each side of every dot"),
+    ("reasoning.=1", "a name on each side of every dot"),
+], ids=["deep", "inf", "dot-first", "dot-last"])
+def test_param_values_json_cannot_send_are_usage_errors(server, tmp_path, param, said):
+    r = ask(server, tmp_path, "--plain", "--param", param)
+    assert said in one_line_error(r, 2)
+    assert server.completions == []
+
+
+def test_param_nan_is_text_not_a_crash(server, tmp_path):
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", "--param", "x=NaN", "--param", "y=-Infinity")
+    assert r.returncode == 0, r.stderr
+    assert {k: server.completions[0].json[k] for k in "xy"} == {"x": "NaN", "y": "-Infinity"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1979-05-27", "{ when = 07:32:00 }"])
+def test_config_params_json_cannot_send_are_usage_errors(server, tmp_path, value):
+    (tmp_path / "config.toml").write_text(f"[providers.custom]\nparams = {{ temperature = {value} }}\n")
+    r = ask(server, tmp_path, "--plain")
+    assert "params.temperature" in one_line_error(r, 2)
+    assert server.completions == []
+
+
+def test_ask_json_failure_object_masks_the_key(tmp_path):
+    r = cli(["ask", "--json", "--base-url", f"http://user:{KEY}@[::1/v1", "--model", "m", "q"], tmp_path)
+    assert r.returncode == 2
+    no_secret_anywhere(KEY, tmp_path, r.stdout, r.stderr)
+    assert "***" in json.loads(r.stdout)["error"]
+
+
+# -- the gate covers notes and --debug lines too ---------------------------------------------------
+def test_notes_and_debug_lines_are_disarmed(server, tmp_path):
+    # an imported turn's provider and --param keys come back in the note of a follow-up sent elsewhere
+    doc = {"format": "cot-viewer/transcript", "version": 1, "id": "abcd00000002", "provider": f"evil{C1_CSI}",
+           "model": "m", "prompt": "p", "answer": "a", "status": "complete", "created": 1700000000.0,
+           "settings": {"params": {f"k{OSC52}": 1}}}
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    assert cli(["history", "import", str(f)], tmp_path).returncode == 0
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", "--debug", "-c", "abcd00000002", "--param", f"x{TITLE}=\"{C1_CSI}\"")
+    assert r.returncode == 0, r.stderr
+    assert "cot-viewer: note: the request fields of the turn before" in r.stderr
+    assert "cot-viewer debug: POST" in r.stderr
+    assert_no_escapes(r.stderr)
+
+
+def test_trickling_model_list_does_not_hold_the_question(server, tmp_path):
+    # a local server asked for its model name sends one byte a second for a minute
+    server.models = Reply(body=[b"{", *[p for _ in range(60) for p in (1.0, b" ")]], content_type="application/json")
+    server.enqueue(stream_reply(deepseek_chunks("r", "fine")))
+    t0 = time.monotonic()
+    r = cli(["ask", "--provider", "vllm", "--base-url", server.base_url, "--json", "q"], tmp_path)
+    assert time.monotonic() - t0 < 40
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["answer"] == "fine"
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-save"]])
+def test_continuing_an_import_sends_none_of_its_request_fields(server, tmp_path, extra):
+    # a file can name any field (n, tools, plugins…): continuing it must not send them unseen
+    doc = {"format": "cot-viewer/transcript", "version": 1, "id": "abcd00000004", "provider": "custom",
+           "model": "m", "prompt": "p", "answer": "a", "status": "complete", "created": 1700000000.0,
+           "settings": {"effort": "high", "params": {"n": 64, "max_tokens": 100000}}}
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps(doc))
+    assert cli(["history", "import", str(f)], tmp_path).returncode == 0
+    server.enqueue(stream_reply(deepseek_chunks("r", "a")))
+    r = ask(server, tmp_path, "--plain", *extra, "-c", "abcd00000004")
+    assert r.returncode == 0, r.stderr
+    body = server.completions[0].json
+    assert "n" not in body and "max_tokens" not in body
+    assert body["reasoning_effort"] == "high"  # the thinking settings still carry over
+    assert "came from an imported file" in r.stderr
+
+
+@pytest.mark.parametrize("value", ["{a=" * 3000 + "1" + "}" * 3000, "[" * 3000 + "]" * 3000], ids=["tables", "arrays"])
+def test_config_nested_deeper_than_the_parser_goes(tmp_path, value):
+    (tmp_path / "config.toml").write_text(f"[providers.custom]\nparams = {{ x = {value} }}\n")
+    r = cli(["ask", "--plain", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "q"], tmp_path)
+    assert "nested too deeply" in one_line_error(r, 2)

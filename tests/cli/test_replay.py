@@ -71,6 +71,8 @@ def test_replay_keeps_the_pace(tmp_path):
     (["replay", "{dir}/two.jsonl"], "holds 2 transcripts"),
     (["replay", "{dir}/bad.json"], "not a cot-viewer transcript"),
     (["replay", "{dir}/small.json", "--speed", "-1"], "--speed"),
+    (["replay", "{dir}/small.json", "--speed", "1e-300"], "--speed"),  # a 5 s gap overflowed time.sleep
+    (["demo", "--plain", "--speed", "1e-300"], "--speed"),
 ])
 def test_replay_errors_are_one_line(tmp_path, args, message):
     (tmp_path / "small.json").write_text(json.dumps(small_doc()))

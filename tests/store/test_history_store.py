@@ -108,6 +108,15 @@ def test_snippet_is_one_plain_line(home, make_transcript):
         assert "»needle«" in hit.snippet
 
 
+def test_snippet_drops_whole_escape_sequences_like_every_other_view(home, make_transcript):
+    # the title (OSC 0) and clipboard (OSC 52) payloads go with their ESC, as safe.terminal_safe does
+    with History.open() as h:
+        h.save(make_transcript("q", "before \x1b]0;pwned title\x07needle \x1b]52;c;cHduZWQ=\x07after \x9b31mx"))
+        [hit] = h.search("needle")
+        assert "pwned" not in hit.snippet and "cHduZWQ" not in hit.snippet and "\x9b" not in hit.snippet
+        assert "»needle«" in hit.snippet and "after" in hit.snippet
+
+
 def test_not_indexed_while_streaming_indexed_at_final_save(home, make_transcript):
     with History.open() as h:
         tr = Transcript(prompt="live one", messages=[])

@@ -99,11 +99,9 @@ def _run(args: argparse.Namespace) -> int:
     prompt = read_prompt(args.prompt)
     flags = thinking_flags(args)  # a bad --param is a usage error before anything else happens
     resolved = resolve_config(args)  # a missing key or a bad config file: said before the history is opened
-    tui = not (args.plain or args.json) and sys.stdout.isatty()
-    if tui:
-        from cot_viewer.commands.tui import keys_from_terminal
+    from cot_viewer.commands.tui import wants_tui
 
-        tui = keys_from_terminal()  # the prompt may have come from a pipe on stdin
+    tui = wants_tui(args.plain or args.json)  # keys from /dev/tty when the prompt came from a pipe
     history, store_error = (None, None) if args.no_save and args.cont is None else open_history(required=False)
     messages, conversation_id, parent_id, previous = build_messages(args, history, prompt)
     imported = previous is not None and history.is_imported(previous.id)  # -c needs the history

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from importlib import resources
 from pathlib import Path
 
 from cot_viewer.cli import EXIT_OK, CliError
+from cot_viewer.commands.tui import wants_tui
 
 
 def load_source(source: str):
@@ -55,12 +55,6 @@ def replay_plain(tr, speed: float) -> int:
     return EXIT_OK
 
 
-def _keys_from_terminal() -> bool:
-    from cot_viewer.commands.tui import keys_from_terminal
-
-    return keys_from_terminal()
-
-
 #: the slowest replay: a hundred times slower than it happened (slower made a capped gap
 #: of a few seconds a wait longer than the clock can count)
 MIN_SPEED = 0.01
@@ -74,7 +68,7 @@ def _check_speed(speed: float) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = load_source(args.source)
-    if args.plain or not sys.stdout.isatty() or not _keys_from_terminal():
+    if not wants_tui(args.plain):
         return replay_plain(tr, args.speed)
     from cot_viewer.commands.tui import run_replay_tui
 
@@ -84,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     _check_speed(args.speed)
     tr = demo_transcript()
-    if args.plain or not sys.stdout.isatty() or not _keys_from_terminal():
+    if not wants_tui(args.plain):
         from cot_viewer.safe import say
 
         say(f"Example transcript (hand-written, not a live model): {tr.prompt}\n")

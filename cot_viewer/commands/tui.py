@@ -6,6 +6,12 @@ import os
 import sys
 
 
+def wants_tui(plain: bool) -> bool:
+    """The terminal UI, unless plain output was asked for, stdout is not a terminal, or no
+    keys can be read (see :func:`keys_from_terminal`)."""
+    return not plain and sys.stdout.isatty() and keys_from_terminal()
+
+
 def keys_from_terminal() -> bool:
     """Can the app read keys? Textual reads them from stdin. With the question piped in
     (``echo q | cot-viewer ask``: stdin at its end) but a terminal on stdout, read them from

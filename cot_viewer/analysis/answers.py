@@ -21,8 +21,6 @@ _FRAC_SHORT_RE = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")
 _BOXED_RE = re.compile(r"^\\boxed\s*\{(.*)\}$", re.S)
 _LATEX_SPACE_RE = re.compile(r"\\[,;:!> ]|\\q?quad\b|~")
 _ASSIGN_RE = re.compile(r"^(?:[A-Za-z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)\s*(?:=|\\approx|≈)\s*(?=\S)")
-_CHOICE_RE = re.compile(
-    r"^(?:(?:the\s+)?(?:answer|option|choice)\s*(?:is\s*)?:?\s*)?\(?([A-Ea-e])\)?(?:[.):]\s*.*|\s+.*)?$", re.S)
 _CHOICE_STRICT_RE = re.compile(r"^(?:(?:option|choice)\s+)?\(?([A-E])\)?$|^(?:option|choice)\s+([a-e])$", re.I)
 _NUMBER_RE = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−+]?\.\d+$")
 _FRACTION_RE = re.compile(r"^([-−+]?)\(?([-−+]?\d+(?:\.\d+)?)\)?\s*/\s*\(?(\d+(?:\.\d+)?)\)?$")

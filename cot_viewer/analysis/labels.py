@@ -233,7 +233,6 @@ _HOW_Q_RE = re.compile(r"^(?:so,? )?(?:how (?:many|much|long|far|big)|what(?:'s|
 _CHECK_Q_RE = re.compile(
     r"^(?:is|isn't|does|doesn't|did|was|wasn't|were|are|aren't|would|should|shouldn't|can|am i|have i|is there any)\b", _F
 )
-_FRAGMENT_RE = re.compile(r"^\(?(?:\d{1,2}|[a-e]|[ivx]{1,3})[.)]$", _F)
 _ANSWER_LINE_RE = re.compile(
     r"\\boxed\b|^\W*final answer\b|^(?:(?:so|therefore|thus|hence),?\s+)*(?:i think |i believe )?(?:the )?(?:final )?"
     r"answer (?:is|would be)\b", _F)
@@ -333,7 +332,6 @@ class _Feat:
     words: int
     question: bool
     colon: bool
-    fragment: bool = False  # a bare list number ("1.") that belongs to the next sentence
     answer: bool = False  # states the answer (\boxed, "**Final Answer**", "so the answer is")
     computes: bool | None = False  # carries out arithmetic: "3 * 4 = 12", "488/10 = 48.8", "a = b = 5"
     #                                (None: not worked out yet, see _computes_of)
@@ -439,8 +437,6 @@ def sentence_features(sentence: str) -> _Feat:
     )
     cues = -1 if math_only else _cues(core)  # math-only sentences rarely need the cues
     stripped = sentence.rstrip()
-    tail = stripped.strip()
-    fragment = len(tail) <= 5 and _FRAGMENT_RE.match(tail) is not None
     if _OPS_CHAR_RE.search(sentence) is None:
         ops = 0
     else:
@@ -456,7 +452,6 @@ def sentence_features(sentence: str) -> _Feat:
         len(wordlist),
         "?" in stripped[-4:],
         stripped.endswith(":"),
-        fragment,
         "\\boxed" in sentence or bool(cues & _B_ANSWER_LINE and _ANSWER_LINE_RE.search(core)),
         None,  # computes: on first use
         cues,
@@ -467,8 +462,9 @@ _PUNCT_ONLY_RE = re.compile(r"[\s:§.,]*")
 _TAG_Q_RE = re.compile(r",?\s*(?:right|correct|no|yes|okay|ok)\s*\?+\s*$")
 
 
-def _base(f: _Feat) -> tuple[str, bool]:
-    """Label of a sentence on its own, and whether the cue was strong."""
+def base_label(f: _Feat) -> tuple[str, bool]:
+    """The rules' label of a sentence on its own (from :func:`sentence_features`), and
+    whether its cue was strong."""
     core = f.core
     cues = f.cues
     if f.math_only:
@@ -508,7 +504,7 @@ def _base(f: _Feat) -> tuple[str, bool]:
             if _HOW_Q_RE.match(q):
                 return ("Implement", False) if f.nums else ("Plan", False)
             if tag:
-                sub = _base(replace(f, core=q, question=False))
+                sub = base_label(replace(f, core=q, question=False))
                 if sub[0] != "Monitor":
                     return sub
     if _EXPLORE_START_RE.match(core):
@@ -609,8 +605,3 @@ def prompt_overlap(f: _Feat, prompt: PromptInfo) -> PromptOverlap:
     return PromptOverlap(len(cw), sum(w in prompt.words for w in cw), len(nums),
                          sum(x in prompt.words for x in nums), len(m) >= 8 and m in prompt.math)
 
-
-def base_label(f: _Feat) -> tuple[str, bool]:
-    """The rules' label of a sentence on its own (from :func:`sentence_features`), and
-    whether its cue was strong."""
-    return _base(f)

@@ -32,7 +32,7 @@ def to_json(tr, analysis, labeller: dict | None = None) -> dict:
 
 
 def render_text(tr, analysis, labeller: dict | None = None) -> str:
-    from cot_viewer.export.outline import answer_summary, transition_rows, verify_summary
+    from cot_viewer.export.outline import answer_summary, share_text, transition_rows, verify_summary
     from cot_viewer.safe import terminal_safe
 
     m = analysis.metrics.to_dict()
@@ -47,10 +47,8 @@ def render_text(tr, analysis, labeller: dict | None = None) -> str:
         f"pivots {m['pivots']} · approach switches {m['approach_switches']} · verify episodes {verify_summary(m)}"
         f" · cycles {m['cycle_count']} · final answer {terminal_safe(answer_summary(m) or 'none found')}"
     )
-    shares = m.get("label_share") or {}
-    lines.append("labels: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items() if v))
-    bands = m.get("band_share") or {}
-    lines.append("paragraph bands: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in bands.items() if v))
+    lines.append("labels: " + share_text(m.get("label_share")))
+    lines.append("paragraph bands: " + share_text(m.get("band_share")))
     lines.append("transitions: " + "; ".join(f"{a.lower()} → {b}" for a, b in transition_rows(m)))
     lines.append("(V / E before a label: the step's paragraph is a Verify / Explore episode)")
     for ph in analysis.phases:

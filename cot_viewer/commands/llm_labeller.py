@@ -63,12 +63,13 @@ def _ask(endpoint, options, messages: list[dict]) -> str:
 
 def llm_labels(tr, endpoint, options) -> LlmLabels:
     """Labels for every step of ``tr.reasoning``, made by ``endpoint``'s model (cached)."""
-    from cot_viewer.analysis import analyze, segment
+    from cot_viewer.analysis import label_spans, segment
     from cot_viewer.analysis.llm_labels import batches, messages_for, parse_reply
     from cot_viewer.paths import ensure_private_dir
 
     path = _cache_file(tr, endpoint)
-    sentences = [tr.reasoning[s:e] for s, e, _ in segment(tr.reasoning)]
+    spans = segment(tr.reasoning)
+    sentences = [tr.reasoning[s:e] for s, e, _ in spans]
     try:
         got = json.loads(path.read_text(encoding="utf-8"))
         if len(got["labels"]) == len(sentences):
@@ -78,7 +79,7 @@ def llm_labels(tr, endpoint, options) -> LlmLabels:
     made: dict[int, str] = {}
     for batch in batches(len(sentences)):
         made.update(parse_reply(_ask(endpoint, options, messages_for(sentences, batch, tr.prompt)), batch))
-    trained = [st.label for st in analyze(tr.reasoning).steps] if len(made) < len(sentences) else []
+    trained = label_spans(tr.reasoning, spans) if len(made) < len(sentences) else []
     labels = [made.get(i) or trained[i] for i in range(len(sentences))]
     result = LlmLabels(labels, endpoint.provider, endpoint.model or "", len(sentences) - len(made), False)
     try:

@@ -17,6 +17,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def share_text(shares: dict | None) -> str:
+    """"Verify 30%, Implement 25%": the non-zero shares of a metrics share table."""
+    return ", ".join(f"{k} {_pct(v)}" for k, v in (shares or {}).items() if v)
+
+
 def verify_summary(m: dict) -> str:
     """"3 (the first at 42% into the reasoning)", or "none" — never a dash."""
     if not m.get("verify_episodes") or m.get("first_verify_at") is None:
@@ -89,11 +94,10 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
         ("Approach switches (Alternatively / another way)", str(m["approach_switches"])),
         ("Verify episodes", verify_summary(m)),
         ("Share of text spent verifying", _pct(m["verify_share"])),
-        ("Share of text per paragraph band",
-         ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("band_share") or {}).items() if v)),
+        ("Share of text per paragraph band", share_text(m.get("band_share"))),
         ("Reconstruction cycles", f"{m['cycle_count']}" + (" — lengths " + ", ".join(f"{c['words']} words" + (f"/{c['seconds']:.1f} s" if c.get("seconds") is not None else "") for c in cycles) if cycles else "")),
-        ("Share of text per label", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("label_share") or {}).items() if v)),
-        ("Share of text per phase", ", ".join(f"{k} {_pct(v)}" for k, v in (m.get("phase_share") or {}).items() if v)),
+        ("Share of text per label", share_text(m.get("label_share"))),
+        ("Share of text per phase", share_text(m.get("phase_share"))),
     ]
     if m.get("phase_seconds"):
         rows.append(("Seconds per phase", ", ".join(f"{k} {v:.1f} s" for k, v in m["phase_seconds"].items() if v is not None)))

@@ -174,14 +174,14 @@ def _jsonl_rows(task: Task) -> Iterator[tuple[int, Any]]:
             continue
         try:
             yield task.first_row + i, jsonin.loads(line, errors="surrogatepass")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             yield task.first_row + i, RowError(f"not JSON: {exc}")
 
 
 def _json_rows(task: Task) -> Iterator[tuple[int, Any]]:
     try:
         doc = jsonin.loads(Path(task.source).read_bytes(), errors="surrogatepass")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
         yield 0, RowError(f"not JSON: {exc}")
         return
     yield from enumerate(doc if isinstance(doc, list) else [doc])

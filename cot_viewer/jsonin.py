@@ -25,8 +25,11 @@ def _null(_: str) -> None:
 DECODER = json.JSONDecoder(parse_constant=_null, parse_float=_finite)
 
 
-def loads(text: str | bytes) -> Any:
-    """``json.loads`` with non-finite numbers read as None (raises ValueError, RecursionError)."""
+def loads(text: str | bytes, *, errors: str = "replace") -> Any:
+    """``json.loads`` with non-finite numbers read as None (raises ValueError, RecursionError).
+
+    Bytes are decoded with ``errors`` (``"surrogatepass"``, as ``json.loads`` does, makes
+    undecodable bytes a :class:`UnicodeDecodeError` instead of U+FFFD)."""
     if isinstance(text, (bytes, bytearray)):
-        text = bytes(text).decode(json.detect_encoding(text), "replace")
+        text = bytes(text).decode(json.detect_encoding(text), errors)
     return DECODER.decode(text)

@@ -14,6 +14,8 @@ from cot_viewer.batch.summary import Summary, Table, summarise
 _CSS = """body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margin:1em 0 2em}figcaption{color:#555;font-size:13px}"""
+VERIFY_BINS = [f"{b / 10:.1f}" for b in range(10)]  # summary.verify_hist: tenths of verify share
+CYCLE_BINS = [str(b) for b in range(10)] + ["10+"]  # summary.cycle_hist: 0…9, 10+ cycles
 
 
 def _cell(v: Any) -> str:
@@ -63,8 +65,8 @@ def charts(s: Summary) -> list[tuple[str, str]]:
                     svg.heatmap(f"transitions, {subset}", s.labels, s.transitions[subset])))
     out.append(("Label share by group (mean share of step characters)", svg.stacked_bars("label share by group", list(s.label_share), shares)))
     for split in s.verify_hist:
-        out.append((f"Verify share: share of traces per tenth, by {split}", svg.grouped_bars("verify share", [f"{b / 10:.1f}" for b in range(10)], normalised(s.verify_hist[split]))))
-        out.append((f"Reconstruction cycles per trace: share of traces, by {split}", svg.grouped_bars("cycles", [str(b) for b in range(10)] + ["10+"], normalised(s.cycle_hist[split]))))
+        out.append((f"Verify share: share of traces per tenth, by {split}", svg.grouped_bars("verify share", VERIFY_BINS, normalised(s.verify_hist[split]))))
+        out.append((f"Reconstruction cycles per trace: share of traces, by {split}", svg.grouped_bars("cycles", CYCLE_BINS, normalised(s.cycle_hist[split]))))
     return out
 
 
@@ -83,8 +85,8 @@ def render(s: Summary, title: str) -> tuple[str, str]:
         md.append(markdown_table(Table(f"Transitions, {subset} (row: step, column: next step)", ["from \\ to", *s.labels],
                                        [[lab, *s.transitions[subset][i]] for i, lab in enumerate(s.labels)])))
     for split in s.verify_hist:
-        for title, hist, bins in (("Verify share", s.verify_hist[split], [f"{b / 10:.1f}" for b in range(10)]),
-                                  ("Reconstruction cycles", s.cycle_hist[split], [str(b) for b in range(10)] + ["10+"])):
+        for title, hist, bins in (("Verify share", s.verify_hist[split], VERIFY_BINS),
+                                  ("Reconstruction cycles", s.cycle_hist[split], CYCLE_BINS)):
             md.append(markdown_table(Table(f"{title}: traces per bin, by {split}", ["bin", *hist],
                                            [[b, *(hist[k][i] for k in hist)] for i, b in enumerate(bins)])))
     return "\n".join(html), "\n".join(md)

@@ -12,13 +12,13 @@ the file for line ends.
 from __future__ import annotations
 
 import glob
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cot_viewer import jsonin
 from cot_viewer.batch.model import RowError, Task
 
 HISTORY = "history:"
@@ -173,15 +173,15 @@ def _jsonl_rows(task: Task) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield task.first_row + i, json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
+            yield task.first_row + i, jsonin.loads(line, errors="surrogatepass")
+        except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             yield task.first_row + i, RowError(f"not JSON: {exc}")
 
 
 def _json_rows(task: Task) -> Iterator[tuple[int, Any]]:
     try:
-        doc = json.loads(Path(task.source).read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
+        doc = jsonin.loads(Path(task.source).read_bytes(), errors="surrogatepass")
+    except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
         yield 0, RowError(f"not JSON: {exc}")
         return
     yield from enumerate(doc if isinstance(doc, list) else [doc])

@@ -149,6 +149,15 @@ def test_bad_rows_are_rejected_with_reasons_never_fatal(tmp_path):
     assert "not text" in reasons[6]
 
 
+def test_a_row_nested_too_deep_to_parse_is_rejected_not_fatal(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps({"reasoning": R1}) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    code, rows, rejects = batch(tmp_path, str(path))
+    assert code == 0
+    assert [r["row"] for r in rows] == [0]
+    assert [r["row"] for r in rejects] == [1] and rejects[0]["reason"].startswith("not JSON")
+
+
 def test_usage_errors_are_one_line(tmp_path, capsys):
     assert main(["batch", "analyze", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o"), "--quiet"]) == 2
     assert main(["batch", "analyze", str(tmp_path / "*.parquet"), "-o", str(tmp_path / "o"), "--quiet"]) == 2

@@ -13,8 +13,7 @@ import logging
 from typing import Any
 
 from cot_viewer.batch.model import ChunkResult, Spec, Task
-
-_PARTS = ("traces", "rejects", "steps")
+from cot_viewer.batch.writer import OUTPUTS
 
 
 def _run_row(row: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +21,7 @@ def _run_row(row: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
 
     r = run_task(Task.from_json(row["task"]), Spec(**spec))
     out: dict[str, Any] = {"key": r.key, "rows": r.rows, "traces": r.traces, "rejects": r.rejects, "chars": r.chars}
-    out.update({f"part_{name}": r.parts.get(name, b"") for name in _PARTS})
+    out.update({f"part_{name}": r.parts.get(name, b"") for name in OUTPUTS})
     return out
 
 
@@ -48,7 +47,7 @@ def run(tasks, spec, on_result, *, workers=None, address=None) -> None:
         ds = ray.data.from_items([{"task": t.to_json()} for t in tasks], override_num_blocks=max(1, len(tasks)))
         ds = ds.map(_run_row, fn_kwargs={"spec": spec.to_dict()}, num_cpus=1)
         for row in ds.iter_rows():
-            parts = {name: bytes(row[f"part_{name}"]) for name in _PARTS if row[f"part_{name}"]}
+            parts = {name: bytes(row[f"part_{name}"]) for name in OUTPUTS if row[f"part_{name}"]}
             result = ChunkResult(row["key"], row["rows"], row["traces"], row["rejects"], row["chars"], parts)
             on_result(by_key[result.key], result)
     finally:

@@ -247,8 +247,12 @@ def _scripts(latex: str) -> str:
     return _SCRIPT.sub(one, latex)
 
 
+@lru_cache(maxsize=512)
 def latex_to_unicode(latex: str) -> str:
-    """``\\frac{1}{2} \\approx x^2`` → ``1/2 ≈ x²``; the LaTeX itself if it cannot be read."""
+    """``\\frac{1}{2} \\approx x^2`` → ``1/2 ≈ x²``; the LaTeX itself if it cannot be read.
+
+    Cached: the answer pane converts each formula as it streams in and again in the full
+    render when the stream ends (and on every re-display of the same answer)."""
     import logging
 
     latexwalker, walker_db, l2t = _converter()

@@ -5,10 +5,9 @@ Reading or writing it never fails a command: a damaged or unwritable file is ign
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from cot_viewer.paths import config_file
+from cot_viewer.paths import config_file, ensure_private_dir, write_private_file
 
 NAME = "ui.json"
 
@@ -26,20 +25,15 @@ def load(environ: dict[str, str] | None = None) -> dict:
 
 
 def remember(key: str, value, environ: dict[str, str] | None = None) -> bool:
-    """Set one value (atomically: a temporary file renamed over the old one)."""
+    """Set one value (atomically, through :func:`cot_viewer.paths.write_private_file`)."""
     path = state_path(environ)
     data = load(environ)
     if data.get(key) == value:
         return True
     data[key] = value
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(mode=0o700, parents=True)
-        tmp = path.with_name(f".{NAME}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:
+        ensure_private_dir(path.parent)
+        write_private_file(path, json.dumps(data))
+    except (OSError, ValueError):  # ValueError: not a regular file there
         return False
     return True

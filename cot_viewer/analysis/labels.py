@@ -26,19 +26,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from ._needles import cue_scanner, searcher
+from .prefilter import cue_scanner, searcher
 from .segment import MASK, _is_math_line, mask_protected
 
 __all__ = ["sentence_features", "base_label", "prompt_words", "prompt_overlap", "PromptInfo", "PromptOverlap"]
 
 _F = re.I
 
-
-class _Source(NamedTuple):
-    """A regex not compiled yet: :func:`_fast` compiles a faster equivalent."""
-
-    pattern: str
-    flags: int = 0
 
 # --------------------------------------------------------------------------- markers
 _LEAD_RE = re.compile(
@@ -79,7 +73,7 @@ _UNDERSTAND_RE = re.compile(
     _F,
 )
 
-_VERIFY_RE = _Source(
+_VERIFY_RE = re.compile(
     r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
     r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
     r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
@@ -112,7 +106,7 @@ _VERIFY_RE = _Source(
     r"|\b(?<!not )confident\b|\bi (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b",
     _F,
 )
-_READ_RE = _Source(
+_READ_RE = re.compile(
     r"\bthe (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|stated|asks|asked|"
     r"gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
     r"requires|reads|is asking|is about|presents|shows|includes|has)\b"
@@ -137,7 +131,7 @@ _EXPLORE_START_RE = re.compile(
     r"instead|on the other hand|i'm (?:thinking|wondering)|probably)\b",
     _F,
 )
-_TENTATIVE_RE = _Source(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
+_TENTATIVE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
 _LET_RE = re.compile(
     r"^(?:so,?\s+|then,?\s+|now,?\s+|first,?\s+|next,?\s+|okay,?\s+|alright,?\s+|but\s+|and\s+|wait,?\s+)*"
     r"(?:let me|let's|let us|i(?:'ll| will| shall| am going to|'m going to| can| could)|we(?:'ll| will| can))\s+"
@@ -166,7 +160,7 @@ _PLAN_RE = re.compile(
     r"i think (?:the best way|i (?:need|should|can|will|'ll)|we (?:need|should|can))|the best way (?:to \w+ (?:this|it) )?is\b)",
     _F,
 )
-_ANALYZE_RE = _Source(
+_ANALYZE_RE = re.compile(
     r"\b(?:i know|we know|known|recall|remember|formula|theorem|by definition|definition|defined|"
     r"denote|principle|property|properties|identity|lemma|rule|law|in general|generally|"
     r"means|mean that|implies|imply|implying|in other words|that is,|i\.e\.|equivalent|corresponds?|"
@@ -176,13 +170,13 @@ _ANALYZE_RE = _Source(
     r"must be|has to be|can be (?:written|expressed|represented)|the same as)\b",
     _F,
 )
-_FACT_RE = _Source(
+_FACT_RE = re.compile(
     r"\b(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
     r"properties|principle|law of|is given by|is defined as|in general|general (?:form|solution|formula|term|rule)|"
     r"of the form|can be (?:written|expressed) as)\b",
     _F,
 )
-_CALC_VERB_RE = _Source(
+_CALC_VERB_RE = re.compile(
     r"\b(?:plug(?:ging|ged)?|substitut\w*|multipl\w*|divid\w*|adding|add|subtract\w*|simplif\w*|expand\w*|"
     r"factor(?:ing|ed|s)?|comput\w*|calculat\w*|evaluat\w*|solv(?:e|ing|ed)|rearrang\w*|cancel\w*|"
     r"combin\w*|convert\w*|round\w*|gives?|giving|we get|i get|get|got|equals?|becomes?|results? in|"
@@ -206,7 +200,7 @@ _GERUND_CALC_RE = re.compile(
     r"cancell?ing|applying|using (?:this|that|these|the) (?:values?|formula|equation|result))\b",
     _F,
 )
-_IS_VALUE_RE = _Source(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
+_IS_VALUE_RE = re.compile(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
 _INTENT_RE = re.compile(
     r"^(?:(?:so|now|then|first|next|okay|alright|and|but|also),?\s+)*"
     r"(?:(?:i|we)(?:'ll| will| need to| have to| must| want to| should|'m going to| am going to| can| could)|"
@@ -238,42 +232,6 @@ _ANSWER_LINE_RE = re.compile(
     r"answer (?:is|would be)\b", _F)
 
 
-def _fast(rx: _Source) -> re.Pattern[str]:
-    """Same matches, faster search: top-level alternatives that start with ``\\b`` are
-    grouped behind one ``(?=\\b[a-z])`` look-ahead, so most positions fail at once."""
-    src = rx.pattern
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            cur.append(src[i:i + 2])
-            i += 2
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        if c == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-        i += 1
-    parts.append("".join(cur))
-    word = [q[2:] for q in parts if q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:")]
-    other = [q for q in parts if not (q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:"))]
-    pattern = "(?=\\b[A-Za-z])(?:" + "|".join(word) + ")" if word else ""
-    if other:
-        pattern = "|".join(([pattern] if pattern else []) + other)
-    return re.compile(pattern, rx.flags)
-
-
-for _name in ("_VERIFY_RE", "_READ_RE", "_ANALYZE_RE", "_FACT_RE", "_CALC_VERB_RE",
-              "_TENTATIVE_RE", "_IS_VALUE_RE"):
-    globals()[_name] = _fast(globals()[_name])
 
 
 # --------------------------------------------------------------------------- the prompt
@@ -365,7 +323,7 @@ _WORKING_RE = re.compile(
     _F,
 )
 
-# Prefilters (``_needles.py``).  Every regex below is searched on the lower-cased sentence
+# Prefilters (``prefilter.py``).  Every regex below is searched on the lower-cased sentence
 # core only if one of its necessary literals ("needles") occurs there.  One scan of the
 # core finds all needles at once (``_cues``), a bit per regex; _ARITH_RE, searched on the
 # raw sentence, has its own prefilter.

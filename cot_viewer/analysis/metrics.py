@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
-from ._needles import maybe
+from .prefilter import maybe
 from .answers import canonical, find_answer
 from .model import BANDS, LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
 

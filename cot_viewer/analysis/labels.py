@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from .prefilter import cue_scanner, searcher
-from .segment import MASK, _is_math_line, mask_protected
+from .segment import MASK, is_math_line, mask_protected
 
 __all__ = ["sentence_features", "base_label", "prompt_words", "prompt_overlap", "PromptInfo", "PromptOverlap"]
 
@@ -391,7 +391,7 @@ def sentence_features(sentence: str) -> _Feat:
     wordlist = _WORDS_RE.findall(plain)
     nums = len(_NUM_RE.findall(plain)) if _DIGIT_RE.search(plain) else 0
     math_only = (math_chars > 0 or nums > 0) and (
-        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " ")) or _symbolic(plain, wordlist)
+        _ALPHA2_RE.search(plain) is None or is_math_line(plain.replace("§", " ")) or _symbolic(plain, wordlist)
     )
     cues = -1 if math_only else _cues(core)  # math-only sentences rarely need the cues
     stripped = sentence.rstrip()

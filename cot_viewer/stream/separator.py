@@ -328,11 +328,6 @@ class Separator:
             if not st.finished:
                 self._flush(st, index, t, out)
 
-    def in_reasoning(self, index: int = 0) -> bool:
-        """True while choice ``index`` is inside a reasoning block (for status lines)."""
-        st = self._choices.get(index)
-        return st is not None and st.state == _THINK
-
 
 def _skip(out: list[Event], start: int, t: float, problem: str) -> None:
     """Drop what this chunk added to ``out`` and say why it was skipped."""

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from cot_viewer.analysis import LABELS
-from cot_viewer.analysis.selfcheck import (
+from label_selfcheck import (
     default_guidebook,
     default_guidebook_fresh,
     default_guidebook_third,

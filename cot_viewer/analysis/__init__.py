@@ -102,7 +102,8 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "IncrementalAnalyzer": "core", "analyze": "core",
     "label_spans": "labeller",
-    "LABELS": "model", "PHASE_KINDS": "model", "BANDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model",
+    "LABELS": "vocabulary", "PHASE_KINDS": "vocabulary", "BANDS": "vocabulary", "SCHEMA_VERSION": "model",
+    "Analysis": "model",
     "Cycle": "model",
     "Metrics": "model", "Phase": "model", "Step": "model",
 }
@@ -110,7 +111,8 @@ _WHERE = {
 if TYPE_CHECKING:
     from .core import IncrementalAnalyzer, analyze
     from .labeller import label_spans
-    from .model import BANDS, LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+    from .model import SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+    from .vocabulary import BANDS, LABELS, PHASE_KINDS
 
 # eager: the submodule ``segment`` would otherwise shadow the function of that name (~3 ms)
 from .segment import paragraph_spans, segment, sentence_spans  # noqa: E402

@@ -8,9 +8,10 @@ from typing import Callable, Iterator, Sequence
 
 from .labeller import LabelContext, label_paragraph
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
-from .model import LABELS, Analysis, Phase, Step
+from .model import Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
 from .segment import BLANK_RE, FENCE_RE, paragraph_spans, segment, sentence_spans, strip_span
+from .vocabulary import LABELS
 
 __all__ = ["analyze", "IncrementalAnalyzer"]
 

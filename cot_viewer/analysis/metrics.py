@@ -9,7 +9,8 @@ from typing import Sequence
 
 from .prefilter import maybe
 from .answers import canonical, find_answer
-from .model import BANDS, LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
+from .model import Cycle, Metrics, Phase, Step
+from .vocabulary import BANDS, LABELS, PHASE_KINDS
 
 __all__ = ["compute_metrics", "assemble_metrics", "text_counts", "LabelStats", "final_answer", "candidate_answers",
            "answer_words", "AnswerScan", "TimeLine"]

@@ -25,28 +25,19 @@ class Label:
     description: str  # what a sentence with this label does (also the language-model labeller's guide)
 
 
-#: The labels in display order; hues far enough apart to tell them apart.
-LABEL_INFO: tuple[Label, ...] = (
-    Label("Read", "#5b9bd5", "blue",
-          'restates the givens, conditions or goal of the problem ("The problem says…", "We are given…"); '
-          "no inference."),
-    Label("Analyze", "#3fb8af", "cyan",
-          "recalls theory, introduces symbols, deduces relations with certainty; no concrete calculation "
-          '("This implies…", "Let\'s denote…", "Recall that…").'),
-    Label("Plan", "#b487e0", "magenta",
-          'announces the next step or the whole strategy, a commitment ("Next, I\'ll…", "Let\'s compute…", '
-          '"I need to…").'),
-    Label("Implement", "#6cc04a", "green",
-          "carries out a step: calculations, substitutions, enumerations, and the conclusion of a calculation, "
-          'including a sentence that states the answer ("So the answer is 24.").'),
-    Label("Explore", "#e0b341", "yellow",
-          'a tentative idea without commitment ("Maybe…", "Alternatively…", "What if…"); only the tentative '
-          "sentence."),
-    Label("Verify", "#e8743b", "red",
-          'judges the correctness of a result or method: checking, comparing, confirming ("Let me check…", '
-          '"That matches.", "Is that right?").'),
-    Label("Monitor", "#9a9a9a", "bright_black",
-          'a short interjection without problem content ("Hmm.", "Wait.", "Let me think.").'),
+# The labels in display order, one a line: name | truecolour | ANSI colour | description.
+# Hues far enough apart to tell the labels apart.
+_LABEL_TABLE = """
+Read      | #5b9bd5 | blue         | restates the givens, conditions or goal of the problem ("The problem says…", "We are given…"); no inference.
+Analyze   | #3fb8af | cyan         | recalls theory, introduces symbols, deduces relations with certainty; no concrete calculation ("This implies…", "Let's denote…", "Recall that…").
+Plan      | #b487e0 | magenta      | announces the next step or the whole strategy, a commitment ("Next, I'll…", "Let's compute…", "I need to…").
+Implement | #6cc04a | green        | carries out a step: calculations, substitutions, enumerations, and the conclusion of a calculation, including a sentence that states the answer ("So the answer is 24.").
+Explore   | #e0b341 | yellow       | a tentative idea without commitment ("Maybe…", "Alternatively…", "What if…"); only the tentative sentence.
+Verify    | #e8743b | red          | judges the correctness of a result or method: checking, comparing, confirming ("Let me check…", "That matches.", "Is that right?").
+Monitor   | #9a9a9a | bright_black | a short interjection without problem content ("Hmm.", "Wait.", "Let me think.").
+"""
+LABEL_INFO: tuple[Label, ...] = tuple(
+    Label(*(cell.strip() for cell in line.split("|", 3))) for line in _LABEL_TABLE.strip().splitlines()
 )
 LABELS: tuple[str, ...] = tuple(lab.name for lab in LABEL_INFO)
 #: label → (truecolour, ANSI colour name)

@@ -107,6 +107,25 @@ def test_prefilters_on_corpus_sentences(corpus_rows):
     assert all(matched.values()), matched  # every regex is exercised
 
 
+def test_word_start_lookaheads_only_skip_positions(corpus_rows):
+    """Some cue regexes put runs of word-led alternatives behind one ``\\b(?=[a-z])`` (so most
+    positions fail at once).  Under IGNORECASE ``[a-z]`` matches every character that can
+    start one of those alternatives, so the regex without the look-ahead matches the same:
+    checked on every sentence core of the corpus and on the generated strings' fragments."""
+    from cot_viewer.analysis import labels
+
+    names = [n for n in dir(labels) if n.endswith("_RE") and "(?=[a-z])" in getattr(labels, n).pattern]
+    assert len(names) >= 6
+    plain = {n: re.compile(getattr(labels, n).pattern.replace("(?=[a-z])", ""), getattr(labels, n).flags) for n in names}
+    cores = [labels.sentence_features(row["reasoning"][s:e]).core
+             for row in corpus_rows for s, e, _ in segment(row["reasoning"])]
+    cores += ["ſ", "ı", "\u212a", "İ", "x: 5", "it's correct"]
+    for n in names:
+        rx = getattr(labels, n)
+        for core in cores:
+            assert [m.span() for m in rx.finditer(core)] == [m.span() for m in plain[n].finditer(core)], (n, core)
+
+
 def test_cue_scanner_is_sound():
     from cot_viewer.analysis import labels
 

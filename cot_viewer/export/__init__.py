@@ -9,29 +9,34 @@ Adding a format: a module here with ``render(transcripts, *, sections=None) -> s
 ``markdown.py``; ``sections`` is ``None`` or a :data:`sections.SectionHook`, which a format
 without room for them ignores, as JSON does), and one
 :class:`Format` line in ``FORMATS``.  The command line's ``--format`` choices and the file
-suffix come from the registry.  This module imports nothing heavy: the renderers are
-imported on use.
+suffix come from the registry.  This module imports nothing heavy (not even dataclasses or
+typing: the CLI reads the registry at start-up); the renderers are imported on use.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing is not imported: the CLI's parser reads FORMATS at start-up
 if TYPE_CHECKING:
     from cot_viewer.transcript import Transcript
 
 __all__ = ["Format", "FORMATS", "render"]
 
 
-@dataclass(frozen=True, slots=True)
 class Format:
-    name: str  # the --format value
-    suffix: str  # the file name's extension
-    module: str  # cot_viewer.export.<module> holds its render()
-    description: str
+    """An export format: ``name`` (the --format value), ``suffix`` (the file name's
+    extension), ``module`` (``cot_viewer.export.<module>`` holds its ``render``),
+    ``description`` (for --help)."""
+
+    __slots__ = ("name", "suffix", "module", "description")
+
+    def __init__(self, name: str, suffix: str, module: str, description: str) -> None:
+        self.name, self.suffix, self.module, self.description = name, suffix, module, description
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.suffix!r}, {self.module!r}, {self.description!r})"
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (

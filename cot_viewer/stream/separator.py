@@ -1,6 +1,6 @@
 """Chunk dicts → typed events: reasoning vs answer, incrementally, per choice.
 
-Reasoning reaches us in one of two ways (see ``shared/reference/wire-formats.md``):
+Reasoning reaches us in one of two ways (each case is a test in ``tests/stream/test_separator.py``):
 
 * a field of the delta: ``reasoning_content`` (DeepSeek, vLLM, SGLang, llama.cpp),
   ``reasoning`` (vLLM, Ollama, OpenRouter, Groq) or ``reasoning_details[].text``

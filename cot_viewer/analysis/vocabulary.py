@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Label", "PhaseKind", "LABEL_INFO", "LABELS", "LABEL_COLOURS", "BANDS", "PHASE_INFO", "PHASE_KINDS",
-           "phase_name", "phase_description"]
+           "phase_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +71,3 @@ def phase_name(kind: str, number: int = 0) -> str:
     info = _PHASES.get(kind)
     title = info.title if info else kind
     return f"{title} {number}" if kind == "reconstruction" else title
-
-
-def phase_description(kind: str) -> str:
-    info = _PHASES.get(kind)
-    return info.description if info else ""

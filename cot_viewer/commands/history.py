@@ -182,18 +182,9 @@ def export(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     if not transcripts:
         raise CliError("the history is empty: nothing to export", 1)
-    if args.format == "json":
-        from cot_viewer.export.transcript_json import dumps
+    from cot_viewer.export import render
 
-        text = dumps(transcripts)
-    else:
-        if args.format == "md":
-            from cot_viewer.export.markdown import render
-        else:
-            from cot_viewer.export.html import render
-        from cot_viewer.export.outline import outline_sections
-
-        text = render(transcripts, sections=None if args.no_outline else outline_sections)
+    text = render(transcripts, args.format, outline=not args.no_outline)
     _write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)

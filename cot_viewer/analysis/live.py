@@ -90,6 +90,7 @@ class LiveAnalysis:
         self._phases: tuple[tuple[Phase, ...], Metrics] | None = None
         self._changed = False
         self._busy = True  # the worker has text it has not published yet
+        self._phases_now = False  # take provisional phases at the next pass (want_phases)
         self._thread = threading.Thread(target=self._run, name="live-analysis", daemon=True)
         self._thread.start()
 
@@ -135,11 +136,18 @@ class LiveAnalysis:
             self._pending.clear()
             self._cond.notify()
 
+    def want_phases(self) -> None:
+        """Provisional phases and metrics of all the text fed so far at the next poll, whatever
+        the interval (for tests and benchmarks; with ``caught_up``)."""
+        with self._cond:
+            self._phases_now = True
+            self._cond.notify()
+
     @property
     def caught_up(self) -> bool:
         """Everything fed so far is analysed and published (for tests and benchmarks)."""
         with self._cond:
-            return not self._pending and not self._busy
+            return not self._pending and not self._busy and not self._phases_now
 
     @property
     def finished(self) -> bool:
@@ -167,7 +175,8 @@ class LiveAnalysis:
         snap_frozen = -1
         while True:
             with self._cond:
-                while not self._pending and self._final_args is None and not self._cancelled:
+                while (not self._pending and self._final_args is None and not self._cancelled
+                       and not self._phases_now):
                     self._busy = False
                     self._cond.wait()
                 self._busy = True
@@ -176,6 +185,7 @@ class LiveAnalysis:
                 text = "".join(self._pending)
                 self._pending.clear()
                 final = self._final_args
+                phases_now, self._phases_now = self._phases_now, False
             for i in range(0, len(text), SLICE):
                 t0 = time.thread_time()
                 an.feed(text[i:i + SLICE])
@@ -198,7 +208,7 @@ class LiveAnalysis:
             t0 = time.thread_time()
             phases = None
             now = time.monotonic()
-            if an.frozen_steps != snap_frozen and now >= next_snap and self._final_args is None:
+            if self._final_args is None and (phases_now or (an.frozen_steps != snap_frozen and now >= next_snap)):
                 snap = an.snapshot()
                 cost = time.thread_time() - t0
                 snap_frozen = an.frozen_steps

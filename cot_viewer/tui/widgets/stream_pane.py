@@ -301,6 +301,11 @@ class StreamPane(ScrollView, can_focus=True):
         self._overlays, self._overlay_reach = out, reach
         self._invalidate_overlays()
 
+    @property
+    def has_labels(self) -> bool:
+        """Some spans are tinted (``set_labels``)."""
+        return bool(self._overlays)
+
     def slice(self, start: int, end: int) -> str:
         """``text[start:end]`` without joining the whole text (for outline entries)."""
         start, end = max(0, start), min(end, self._length)

@@ -121,12 +121,12 @@ class OutlineFeed:
             self._landing = asyncio.ensure_future(self._land(live, tr, self._gen))
         elif self.wanted:
             self.host.call_after_refresh(self._analyse_whole)
-        self.set_notes(getattr(tr, "notes", None) or [])
+        self.set_notes(tr.notes)
 
     def show(self, tr) -> None:
         """A finished transcript shown whole."""
         self._streaming = False
-        self.set_notes(getattr(tr, "notes", None) or [])
+        self.set_notes(tr.notes)
         if tr is self._tr and self.analysis is not None:
             # the same transcript again (leaving the step-through): keep its analysis
             self.list.set_limit(None)

@@ -23,8 +23,10 @@ a caller that shares the interpreter lock with it — the UI — comes first whe
 faster than it can be analysed.  At a model's real speed (tens to hundreds of tokens a
 second) the analysis costs a few milliseconds a second and is never held back; at replay's
 full speed the outline falls behind and catches up in ``finish()``, which runs unthrottled.
-Provisional phases and metrics are taken at most once per ``snapshot_share`` × their own cost
-(and at most once per ``SNAPSHOT_INTERVAL``).
+New steps are published for ``poll()`` at most every ``PUBLISH_INTERVAL`` (each time the
+open paragraph is segmented and labelled again); provisional phases and metrics are taken
+at most once per ``snapshot_share`` × their own cost (and at most once per
+``SNAPSHOT_INTERVAL``).
 
 A failure inside the analyser never reaches ``feed`` or ``poll``: the worker stops, ``error``
 holds the exception, ``poll()`` returns None from then on and ``finish()`` raises
@@ -48,6 +50,7 @@ SLICE = 2_000  # characters analysed between two chances for the caller to take 
 BUSY_SHARE = 0.25  # of the wall time, at most, while the stream is on
 SNAPSHOT_SHARE = 20  # provisional phases/metrics at most once per 20× their own cost
 SNAPSHOT_INTERVAL = 1.0  # s, and at most this often
+PUBLISH_INTERVAL = 0.2  # s: new steps for poll() at most this often (each time the open paragraph is labelled)
 CharTimes = Sequence[tuple[int, float]]
 
 
@@ -173,18 +176,26 @@ class LiveAnalysis:
         self.cpu_s += time.thread_time() - t0
         next_snap = 0.0
         snap_frozen = -1
+        dirty = False  # analysed text not published yet (publishing labels the open paragraph)
+        published = 0.0
         while True:
             with self._cond:
                 while (not self._pending and self._final_args is None and not self._cancelled
                        and not self._phases_now):
-                    self._busy = False
-                    self._cond.wait()
+                    if dirty:  # publish when the interval is over, or with more text
+                        wait = published + PUBLISH_INTERVAL - time.monotonic()
+                        if wait <= 0:
+                            break
+                        self._cond.wait(wait)
+                    else:
+                        self._busy = False
+                        self._cond.wait()
                 self._busy = True
                 if self._cancelled:
                     return
                 text = "".join(self._pending)
                 self._pending.clear()
-                final = self._final_args
+                final = self._final_args  # (feed() takes no text after finish(): all of it is here)
                 phases_now, self._phases_now = self._phases_now, False
             for i in range(0, len(text), SLICE):
                 t0 = time.thread_time()
@@ -193,11 +204,6 @@ class LiveAnalysis:
                 if self._cancelled:
                     return
             if final is not None:
-                with self._cond:  # text fed before finish() and not taken yet
-                    rest = "".join(self._pending)
-                    self._pending.clear()
-                if rest:
-                    continue
                 t0 = time.thread_time()
                 an.close()
                 result = an.snapshot(*final)
@@ -205,9 +211,12 @@ class LiveAnalysis:
                 self.cpu_s += time.thread_time() - t0
                 self._result = result
                 return
+            now = time.monotonic()
+            dirty = True
+            if now < published + PUBLISH_INTERVAL and not phases_now:
+                continue
             t0 = time.thread_time()
             phases = None
-            now = time.monotonic()
             if self._final_args is None and (phases_now or (an.frozen_steps != snap_frozen and now >= next_snap)):
                 snap = an.snapshot()
                 cost = time.thread_time() - t0
@@ -215,6 +224,7 @@ class LiveAnalysis:
                 next_snap = now + max(SNAPSHOT_INTERVAL, self._snapshot_share * cost)
                 phases = (tuple(snap.phases), snap.metrics)
             self._publish(an, phases)
+            dirty, published = False, now
             self._throttle(time.thread_time() - t0)
 
     def _publish(self, an, phases) -> None:

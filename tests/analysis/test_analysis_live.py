@@ -15,7 +15,7 @@ from cot_viewer.analysis import live as live_module
 from cot_viewer.analysis.live import LiveAnalysis, LiveAnalysisError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from loopback import synthetic_answer, synthetic_reasoning  # noqa: E402
+from loopback import split_random, synthetic_answer, synthetic_reasoning  # noqa: E402
 
 TEXT = synthetic_reasoning(6000)  # ~24,000 chars
 TIMES = [(min(i + 4, len(TEXT)), i / 4000.0) for i in range(0, len(TEXT), 4)]
@@ -30,15 +30,6 @@ def _wait(pred, timeout=30.0, what="condition"):
 
 def _rows(steps):
     return [(s.index, s.start, s.end, s.paragraph, s.label) for s in steps]
-
-
-def _random_slices(text: str, rnd: random.Random, most: int = 600) -> list[str]:
-    out, pos = [], 0
-    while pos < len(text):
-        n = rnd.randint(1, most)
-        out.append(text[pos:pos + n])
-        pos += n
-    return out
 
 
 class Outline:
@@ -60,12 +51,12 @@ class Outline:
 
 def test_equal_to_analyze_on_corpus_traces_fed_in_random_slices(corpus_rows):
     rnd = random.Random(12)
-    for row in corpus_rows[::10]:
+    for k, row in enumerate(corpus_rows[::10]):
         text, prompt = row["reasoning"], row.get("prompt")
         times = [(n, n / 400.0) for n in range(50, len(text), 50)] + [(len(text), len(text) / 400.0)]
         live = LiveAnalysis(prompt, busy_share=1.0)
         seen = Outline()
-        for piece in _random_slices(text, rnd):
+        for piece in split_random(text, seed=k, max_size=600):
             live.feed(piece)
             if rnd.random() < 0.2:
                 update = live.poll()

@@ -20,7 +20,8 @@ its own, so that the caller (the TUI's event loop) never does the analysis work:
 The worker analyses in slices of ``SLICE`` characters and, while the stream is on, works at
 most ``busy_share`` of the wall time (it sleeps in proportion to what a slice cost), so that
 a caller that shares the interpreter lock with it — the UI — comes first when text arrives
-faster than it can be analysed.  At a model's real speed (tens to hundreds of tokens a
+faster than it can be analysed; ``hold()`` stops it altogether until released (the TUI holds
+it while text floods in faster than anyone reads).  At a model's real speed (tens to hundreds of tokens a
 second) the analysis costs a few milliseconds a second and is never held back; at replay's
 full speed the outline falls behind and catches up in ``finish()``, which runs unthrottled.
 New steps are published for ``poll()`` at most every ``PUBLISH_INTERVAL`` (each time the
@@ -94,6 +95,7 @@ class LiveAnalysis:
         self._changed = False
         self._busy = True  # the worker has text it has not published yet
         self._phases_now = False  # take provisional phases at the next pass (want_phases)
+        self._held = False  # hold(): text waits, nothing is analysed until released or finish()
         self._thread = threading.Thread(target=self._run, name="live-analysis", daemon=True)
         self._thread.start()
 
@@ -130,6 +132,8 @@ class LiveAnalysis:
         if not self._done.wait(timeout):
             raise TimeoutError("the live analysis did not finish in time")
         if self._result is None:
+            if self.error is None:
+                raise LiveAnalysisError("the analysis was cancelled")
             raise LiveAnalysisError(f"the analysis failed: {self.error!r}") from self.error
         return self._result
 
@@ -137,6 +141,14 @@ class LiveAnalysis:
         with self._cond:
             self._cancelled = True
             self._pending.clear()
+            self._cond.notify()
+
+    def hold(self, held: bool = True) -> None:
+        """Analyse nothing until released (``hold(False)``) or ``finish()``: fed text waits.
+        For a caller that knows nobody reads along (text arriving faster than anyone reads)
+        and wants its own thread to have the interpreter to itself meanwhile."""
+        with self._cond:
+            self._held = held
             self._cond.notify()
 
     def want_phases(self) -> None:
@@ -180,7 +192,7 @@ class LiveAnalysis:
         published = 0.0
         while True:
             with self._cond:
-                while (not self._pending and self._final_args is None and not self._cancelled
+                while ((not self._pending or self._held) and self._final_args is None and not self._cancelled
                        and not self._phases_now):
                     if dirty:  # publish when the interval is over, or with more text
                         wait = published + PUBLISH_INTERVAL - time.monotonic()
@@ -198,6 +210,10 @@ class LiveAnalysis:
                 final = self._final_args  # (feed() takes no text after finish(): all of it is here)
                 phases_now, self._phases_now = self._phases_now, False
             for i in range(0, len(text), SLICE):
+                if self._held and self._final_args is None:  # the rest waits for the release
+                    with self._cond:
+                        self._pending.insert(0, text[i:])
+                    break
                 t0 = time.thread_time()
                 an.feed(text[i:i + SLICE])
                 self._throttle(time.thread_time() - t0)

@@ -168,3 +168,18 @@ def test_no_thread_is_left_behind():
         live.feed("A step.\n\n")
         live.finish("")
     _wait(lambda: threading.active_count() <= before, what="the workers to end")
+
+
+def test_hold_keeps_the_text_waiting_until_released_or_finished():
+    live = LiveAnalysis(busy_share=1.0)
+    live.hold()
+    live.feed(TEXT[:6000])
+    time.sleep(0.2)
+    assert not live.caught_up and live.poll() is None  # nothing analysed while held
+    live.hold(False)
+    _wait(lambda: live.caught_up, what="the release")
+    assert live.poll() is not None
+    live.hold()
+    live.feed(TEXT[6000:])
+    final = live.finish("")  # finish() ends a hold
+    assert final.to_dict() == analyze(TEXT).to_dict()

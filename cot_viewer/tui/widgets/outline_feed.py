@@ -27,6 +27,7 @@ from cot_viewer.tui.widgets.stream_pane import StreamPane
 OUTLINE_INTERVAL = 0.25  # s: the outline catches up with the analysis at most this often
 OUTLINE_BUSY_INTERVAL = 1.0  # s: ... while the view skips ticks (very high token rates)
 WHOLE_ANALYSIS_DELAY = 0.3  # s after opening a finished transcript before it is analysed
+FLOOD_CHARS = 800  # reasoning characters in one flush (~4,000 tokens/s) above which the analysis waits
 
 
 class OutlineFeed:
@@ -53,6 +54,8 @@ class OutlineFeed:
         self._live = None  # LiveAnalysis while a stream is shown (when wanted)
         self._streaming = False
         self._fed = False  # the live analysis has text (a new prompt then no longer restarts it)
+        self._held = False  # the live analysis waits: text floods in
+        self._streamed = False  # reasoning came since the last tick
         self._landing: asyncio.Task | None = None  # the final live analysis, once the stream ended
         self._next_poll = 0.0
         self.worker_s = 0.0  # CPU seconds the analysis threads spent on the texts shown
@@ -78,14 +81,28 @@ class OutlineFeed:
             self._start_live()
 
     def stream(self, text: str) -> None:
-        """More reasoning (the coalesced text of a flush)."""
-        if self._live is not None and text:
-            self._live.feed(text)
+        """More reasoning (the coalesced text of a flush). While text floods in (more than
+        ``FLOOD_CHARS`` a flush: nobody reads along) the analysis waits, so that the panes
+        have the interpreter to themselves; it catches up when the flood ends, or at the end."""
+        live = self._live
+        if live is None:
+            return
+        flood = len(text) > FLOOD_CHARS
+        if flood != self._held:
+            self._held = flood
+            live.hold(flood)
+        if text:
+            live.feed(text)
             self._fed = True
+            self._streamed = True
 
     def tick(self, *, busy: bool = False, force: bool = False) -> None:
         """Take the analysis' news into the outline (at most every ``OUTLINE_INTERVAL``)."""
         live = self._live
+        if live is not None and self._held and not self._streamed:  # no more reasoning (the answer)
+            self._held = False
+            live.hold(False)
+        self._streamed = False
         now = time.monotonic()
         if live is None or (not force and now < self._next_poll):
             return
@@ -105,6 +122,8 @@ class OutlineFeed:
         live = self._live
         if live is None:
             return
+        live.hold(False)
+        self._held = False
         live.want_phases()
         deadline = time.monotonic() + timeout
         while not live.caught_up and time.monotonic() < deadline:
@@ -169,6 +188,7 @@ class OutlineFeed:
         from cot_viewer.analysis.live import LiveAnalysis
 
         self._live = LiveAnalysis(self.prompt)
+        self._held = False
         self._fed = bool(len(self.monologue))
         if self._fed:  # switched on mid-stream: catch up once
             self._live.feed(self.monologue.text)

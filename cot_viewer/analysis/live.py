@@ -181,11 +181,7 @@ class LiveAnalysis:
             self._done.set()
 
     def _work(self) -> None:
-        t0 = time.thread_time()
-        from .core import IncrementalAnalyzer  # (~60 ms of regexes: here, not on the caller's thread)
-
-        an = IncrementalAnalyzer(prompt=self._prompt)
-        self.cpu_s += time.thread_time() - t0
+        an = None  # made with the first text to analyse (not while held)
         next_snap = 0.0
         snap_frozen = -1
         dirty = False  # analysed text not published yet (publishing labels the open paragraph)
@@ -209,6 +205,12 @@ class LiveAnalysis:
                 self._pending.clear()
                 final = self._final_args  # (feed() takes no text after finish(): all of it is here)
                 phases_now, self._phases_now = self._phases_now, False
+            if an is None:
+                t0 = time.thread_time()
+                from .core import IncrementalAnalyzer  # (~60 ms of regexes: on this thread, once there is work)
+
+                an = IncrementalAnalyzer(prompt=self._prompt)
+                self.cpu_s += time.thread_time() - t0
             for i in range(0, len(text), SLICE):
                 if self._held and self._final_args is None:  # the rest waits for the release
                     with self._cond:

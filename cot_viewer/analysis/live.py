@@ -104,7 +104,7 @@ class LiveAnalysis:
         if not text:
             return
         with self._cond:
-            if self._final_args is not None or self._cancelled:
+            if self._final_args is not None or self._cancelled or self.error is not None:
                 return
             self._pending.append(text)
             self._cond.notify()

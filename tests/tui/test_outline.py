@@ -299,3 +299,35 @@ async def test_legend_keeps_every_label_when_the_metrics_line_is_long(home):
         await pilot.pause()
         rows = [head.render_line(y).text for y in range(head.size.height)]
         assert all(f"■ {label}" in "\n".join(rows) for label in LABEL_COLOURS), rows
+
+
+async def test_a_flood_of_reasoning_holds_the_analysis_until_it_ends(home):
+    """Reasoning arriving faster than anyone reads (thousands of characters a flush) is not
+    analysed while it floods in; once it stops the outline catches up, and the final
+    analysis equals analyze()."""
+    import asyncio
+
+    from cot_viewer.stream.events import ReasoningDelta
+
+    text = REASONING * 20
+    tr = make_transcript(text, ANSWER)
+    session = AskSession(endpoint=Endpoint("deepseek", "https://api.deepseek.com", "deepseek-reasoner"), turns=[])
+    app = CotViewerApp(lambda: AskScreen(session), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        await wait_until(lambda: app.screen.view.outline_feed is not None, what="the view")
+        view = app.screen.view
+        await view.begin("deepseek", "deepseek-reasoner")
+        piece = 3_000  # characters a flush: ~15,000 tokens/s
+        for i in range(0, len(text), piece):
+            view.feed(ReasoningDelta(0.1, text[i:i + piece]))
+            await view.flush()
+            await asyncio.sleep(0.1)  # the worker would have had time to analyse
+            view.outline_feed.tick(force=True)
+            assert view.outline_list.steps == [], "analysed during the flood"
+        await view.flush()  # a flush without reasoning: the flood is over
+        await wait_until(lambda: view.outline_feed.tick(force=True) or view.outline_list.steps, what="catching up")
+        await view.end(tr)
+        await wait_until(lambda: view.analysis is not None, what="the final analysis")
+        want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times())
+        assert view.analysis.to_dict() == want.to_dict()
+        assert len(view.outline_list.steps) == len(want.steps)

@@ -28,6 +28,7 @@ OUTLINE_INTERVAL = 0.25  # s: the outline catches up with the analysis at most t
 OUTLINE_BUSY_INTERVAL = 1.0  # s: ... while the view skips ticks (very high token rates)
 WHOLE_ANALYSIS_DELAY = 0.3  # s after opening a finished transcript before it is analysed
 FLOOD_CHARS = 800  # reasoning characters in one flush (~4,000 tokens/s) above which the analysis waits
+FLOOD_QUIET = 0.5  # s without such a flush: the flood is over, the analysis catches up
 
 
 class OutlineFeed:
@@ -55,7 +56,7 @@ class OutlineFeed:
         self._streaming = False
         self._fed = False  # the live analysis has text (a new prompt then no longer restarts it)
         self._held = False  # the live analysis waits: text floods in
-        self._streamed = False  # reasoning came since the last tick
+        self._flood_until = 0.0  # (monotonic) the flood counts as over from then on
         self._landing: asyncio.Task | None = None  # the final live analysis, once the stream ended
         self._next_poll = 0.0
         self.worker_s = 0.0  # CPU seconds the analysis threads spent on the texts shown
@@ -87,23 +88,22 @@ class OutlineFeed:
         live = self._live
         if live is None:
             return
-        flood = len(text) > FLOOD_CHARS
-        if flood != self._held:
-            self._held = flood
-            live.hold(flood)
+        if len(text) > FLOOD_CHARS:
+            self._flood_until = time.monotonic() + FLOOD_QUIET
+            if not self._held:
+                self._held = True
+                live.hold()
         if text:
             live.feed(text)
             self._fed = True
-            self._streamed = True
 
     def tick(self, *, busy: bool = False, force: bool = False) -> None:
         """Take the analysis' news into the outline (at most every ``OUTLINE_INTERVAL``)."""
         live = self._live
-        if live is not None and self._held and not self._streamed:  # no more reasoning (the answer)
+        now = time.monotonic()
+        if live is not None and self._held and now >= self._flood_until:  # the flood is over
             self._held = False
             live.hold(False)
-        self._streamed = False
-        now = time.monotonic()
         if live is None or (not force and now < self._next_poll):
             return
         self._next_poll = now + (OUTLINE_BUSY_INTERVAL if busy else OUTLINE_INTERVAL)

@@ -3,6 +3,8 @@ imported) and the ask screen shows it. The loopback server, a real SQLite file i
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from loopback import deepseek_chunks, error_reply, stream_reply
@@ -12,6 +14,7 @@ from cot_viewer.run import start_run
 from cot_viewer.store.history import History
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions
 from cot_viewer.transcript import Transcript
+from cot_viewer.tui.analysis_proxy import proxy_for
 from cot_viewer.tui.app import CotViewerApp
 from cot_viewer.tui.screens.ask import AskScreen
 from cot_viewer.tui.session import AskSession
@@ -115,3 +118,54 @@ async def test_an_app_that_never_shows_the_run_still_saves_it(server, home):
     assert run.done and s.last.status == "interrupted"
     assert history.get(s.last.id).reasoning == s.last.reasoning
     history.close()
+
+
+async def test_the_live_outline_over_a_run_started_before_the_app_equals_analyze(server, home):
+    """The run streams; the view's own analysis child (started with the view) builds the
+    outline from what the screen shows."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.002))
+    history = History.open()
+    s, run = _started(server, history)
+    app = _app(s)
+    async with app.run_test(size=(160, 40)):
+        view = app.screen.view
+        await wait_until(lambda: view.info.phase == "done" and view.analysis is not None, what="final analysis")
+        from cot_viewer.analysis import analyze
+
+        tr = s.last
+        want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt)
+        assert view.analysis.to_dict() == want.to_dict()  # seconds per phase included
+        proxy = proxy_for(app)
+        assert proxy.fallback is None and proxy._proc is not None
+    history.close()
+
+
+async def test_a_stopped_analysis_child_does_not_hold_up_the_panes(server, home):
+    """The panes end with the stream; the outline says it is still live until the analysis
+    lands, and completes when the child runs again."""
+    server.enqueue(stream_reply(deepseek_chunks(REASONING * 40, ANSWER), delay=0.003))
+    s, run = _started(server, None)
+    app = _app(s)
+    pid = None
+    try:
+        async with app.run_test(size=(160, 40)):
+            view = app.screen.view
+            proxy = proxy_for(app)
+            await wait_until(lambda: proxy._proc is not None, what="the analysis child")
+            pid = proxy._proc.pid
+            os.kill(pid, signal.SIGSTOP)
+            await wait_until(lambda: view.info.phase == "done", timeout=30, what="the panes final")
+            assert view.monologue.text == REASONING * 40 and view.analysis is None
+            assert "live" in view.outline.head.plain
+            os.kill(pid, signal.SIGCONT)
+            await wait_until(lambda: view.analysis is not None, what="the analysis landed")
+            assert "live" not in view.outline.head.plain
+            assert len(view.outline_list.steps) == len(view.analysis.steps) > 40
+            got = await view.ensure_analysis()  # the landed one: nothing analysed again
+            assert got is view.analysis
+    finally:
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:  # (ended with the app)
+                pass

@@ -1,10 +1,9 @@
 """The request: auth, retries before the first token, idle timeout, bytes → events.
 
-One sans-IO :class:`_Reader` (SSE parser + separator + clock) serves two thin loops:
-:meth:`StreamClient.stream` (sync, used by the plain CLI) and :meth:`StreamClient.astream`
-(async, used by the TUI's worker so that Escape can cancel it). Every failure becomes a
-:class:`StreamError` event followed by :class:`StreamEnd`; the loops never raise for
-expected failures, so consumers keep whatever arrived.
+One sans-IO :class:`_Reader` (SSE parser + separator + clock) under one loop,
+:meth:`StreamClient.stream_batches` (every face reaches it through ``cot_viewer.run``, on a
+thread of its own). Every failure becomes a :class:`StreamError` event followed by
+:class:`StreamEnd`; the loop never raises for expected failures, so consumers keep whatever arrived.
 
 Why httpx and not the ``openai`` SDK for streaming: the SDK's stream reader stops at the
 first malformed line, raises on any ``error`` chunk, drops a final event without its
@@ -16,7 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -266,71 +265,6 @@ class StreamClient:
                     yield reader.end()
                     return
 
-    # -- async -------------------------------------------------------------------
-    async def astream(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[Event]:
-        """Events one by one; see :meth:`astream_batches` for the cheaper form."""
-        async for batch in self.astream_batches(messages, max_tokens=max_tokens):
-            for e in batch:
-                yield e
-
-    async def astream_batches(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[list[Event]]:
-        """The events of each network read as one list: one await per read, not per token."""
-        clean = _Scrub(self.endpoint)
-        async for batch in self._astream_batches(messages, max_tokens=max_tokens):
-            yield clean(batch)
-
-    async def _astream_batches(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[list[Event]]:
-        import asyncio
-
-        t0 = self.clock()
-        body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
-        attempt = 0
-        async with httpx.AsyncClient(**self._http_options()) as http:
-            while True:
-                reader = _Reader(t0, self.clock)
-                retry: Retrying | None = None
-                try:
-                    async with http.stream(
-                        "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
-                    ) as resp:
-                        if resp.status_code != 200:
-                            text = _body_text(resp, (await _aread_capped(resp.aiter_bytes(), MAX_ERROR_BODY))[0])
-                            err = http_error(resp.status_code, text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
-                            retry = self._retry(resp, attempt, err, t0)
-                            if retry is None:
-                                yield reader.end(err)
-                                return
-                        elif _is_json(resp):
-                            yield reader.feed_json_body(*await _aread_capped(resp.aiter_bytes(), MAX_JSON_BODY)) + reader.end()
-                            return
-                        elif _is_html(resp):
-                            yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
-                            return
-                        else:
-                            async for data in resp.aiter_bytes():
-                                batch = reader.feed(data)
-                                if batch:
-                                    yield batch
-                                if reader.done or reader.past(self.options.deadline):
-                                    break
-                            yield reader.end()
-                            return
-                except httpx.HTTPError as exc:
-                    yield reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
-                    return
-                attempt += 1
-                yield [retry]
-                await asyncio.sleep(retry.wait)
-                if reader.past(self.options.deadline):
-                    yield reader.end()
-                    return
-
     def _retry(self, resp: httpx.Response, attempt: int, err: StreamError, t0: float) -> Retrying | None:
         """A Retrying event if this failed response should be sent again, else None."""
         o = self.options
@@ -430,17 +364,6 @@ def _read_capped(parts: Iterator[bytes], cap: int, until: float | None = None) -
             return b"".join(got)[:cap], True
         if until is not None and time.monotonic() > until:
             raise httpx.ReadTimeout("the reply took too long")
-    return b"".join(got), False
-
-
-async def _aread_capped(parts: AsyncIterator[bytes], cap: int) -> tuple[bytes, bool]:
-    got: list[bytes] = []
-    size = 0
-    async for part in parts:
-        got.append(part)
-        size += len(part)
-        if size > cap:
-            return b"".join(got)[:cap], True
     return b"".join(got), False
 
 

@@ -128,11 +128,15 @@ class Run:
         with self._finishing:
             if self._finished.is_set():
                 return
-            self._ticker.__exit__(None, None, None)
-            with self._lock:
-                self._stopped = True  # a late network read is dropped, never applied after the save
-                self._recorder.close()
-            self._finished.set()
+            try:
+                self._ticker.__exit__(None, None, None)
+                with self._lock:
+                    self._stopped = True  # a late network read is dropped, never applied after the save
+                    self._recorder.close()
+            except Exception as exc:  # noqa: BLE001 - a bug: say it as the save error, never hang close()
+                self._recorder.error = self._recorder.error or f"the final save failed: {exc!r}"
+            finally:
+                self._finished.set()
         self._hand_over([], end=True)
 
     # -- hand-over -----------------------------------------------------------------------------
@@ -190,8 +194,9 @@ class Run:
             self._stopped = True
             if self.transcript.status == "streaming":
                 self.transcript.stop(t=self.elapsed())
-        # the final save off the caller's thread: the stream thread may be stuck in a read
-        threading.Thread(target=self._finish, name="cot-viewer-run-stop", daemon=True).start()
+        # the final save off the caller's thread (the stream thread may be stuck in a read);
+        # not a daemon: the interpreter waits for it at exit
+        threading.Thread(target=self._finish, name="cot-viewer-run-stop").start()
 
     def close(self) -> None:
         self.stop()

@@ -1,8 +1,8 @@
 """``cot-viewer ask``: one prompt from the command line to the screen and the history.
 
-Flow: flags → endpoint (config.py) → messages (with earlier turns for ``-c``) → the stream
-client's events → the recorder (saved as they come) → the plain printer, the JSON printer,
-or the TUI's two panes.
+Flow: flags → endpoint (config.py, request.py) → messages (with earlier turns for ``-c``) →
+a Run (cot_viewer/run/: the request, the events, the saves) → the plain printer, the JSON
+printer, or the TUI's two panes (commands/tui.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
     build_request,
-    exit_code,
     open_history,
     print_notices,
     read_prompt,
@@ -24,6 +23,7 @@ from cot_viewer.commands.common import (
     stream_options,
     thinking_flags,
 )
+from cot_viewer.exit_codes import exit_code
 
 
 def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, Any]:

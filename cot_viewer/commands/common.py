@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from cot_viewer.cli import CliError
-from cot_viewer.exit_codes import EXIT_STORE, code_for, exit_code  # noqa: F401 - exit_code: for the commands
+from cot_viewer.exit_codes import EXIT_STORE, code_for
 
 
 def resolve_config(args: argparse.Namespace):
@@ -39,12 +39,6 @@ def thinking_flags(args: argparse.Namespace):
         )
     except SettingsError as exc:
         raise CliError(str(exc)) from None
-
-
-def resolve_request(args: argparse.Namespace):
-    """The endpoint with its thinking fields: flags › the config file's defaults for this
-    provider. See request.py and thinking.py."""
-    return build_request(resolve_config(args), thinking_flags(args))
 
 
 def build_request(resolved: tuple, flags, previous=None, imported: bool = False):

@@ -35,7 +35,8 @@ def keys_from_terminal() -> bool:
 def run_ask_tui(args, run, history, store_error, notices=()) -> int:
     """`cot-viewer ask` in a terminal: the two-pane view of ``run`` (a cot_viewer.run.Run,
     already streaming: Textual is imported only now). Returns the documented exit code."""
-    from cot_viewer.commands.common import exit_code, report_outcome, stream_options
+    from cot_viewer.commands.common import report_outcome, stream_options
+    from cot_viewer.exit_codes import exit_code
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession

@@ -35,7 +35,7 @@ Using a Run::
   server), the Run asks the server for its first model before the request and records it
   on both and on the transcript (price and settings stamped again).
 * ``run.saved_id`` (the transcript's id once its row exists, else None), ``run.saved``
-  (the final save succeeded), ``run.save_error`` (why saving failed, or None),
+  (a row was written and no save failed), ``run.save_error`` (why saving failed, or None),
   ``run.done`` (the final save is over).
 * ``run.close()`` — stop if still streaming, then wait for the final save.
   ``await run.aclose()`` does the same without blocking the loop.

@@ -5,8 +5,7 @@
 applies each event to the transcript and saves it to the history every half second
 (:class:`~cot_viewer.store.history.Recorder`, driven by a :class:`~cot_viewer.ticker.Ticker`
 also while the server sends only keep-alives), then hands the events to whoever shows them.
-The Run writes through a connection of its own to the history's file, so the
-caller's ``History`` stays free for the caller's thread and runs never share one. No screen code: ``ask --plain``/``--json`` read it with a blocking loop, the terminal UI
+No screen code: ``ask --plain``/``--json`` read it with a blocking loop, the terminal UI
 with ``async for`` on its event loop. Start it before anything slow (``cot-viewer ask``
 starts it before it imports Textual, so the request overlaps the app's start-up).
 

@@ -35,14 +35,15 @@ class Run:
 
     def __init__(self, endpoint: Any, transcript: Any, *, history: Any = None, options: Any = None,
                  max_tokens: int | None = None, request: Any = None) -> None:
+        from cot_viewer.store.history import Recorder
+
         self.endpoint = endpoint
         self.request = request
         self.transcript = transcript
         self.options = options
         self.max_tokens = max_tokens
         self.t0 = time.monotonic()  # set again when the request goes out
-        self._history, save_error = _own_connection(history)
-        self._recorder = _recorder(transcript, self._history, save_error)
+        self._recorder = Recorder(transcript, history)
         self._ticker = Ticker(TICK, self._recorder.tick)
         self._lock = self._ticker.lock  # the transcript and the recorder: stream thread, ticker, stop()
         self._stopped = False
@@ -132,8 +133,6 @@ class Run:
                 with self._lock:
                     self._stopped = True  # a late network read is dropped, never applied after the save
                     self._recorder.close()
-                    if self._history is not None:
-                        self._history.close()
             except Exception as exc:  # noqa: BLE001 - a bug: say it as the save error, never hang close()
                 self._recorder.error = self._recorder.error or f"the final save failed: {exc!r}"
             finally:
@@ -209,29 +208,6 @@ class Run:
         self.stop()
         if not self._finished.is_set():
             await asyncio.to_thread(self._finished.wait)
-
-
-def _own_connection(history: Any) -> tuple[Any, str | None]:
-    """A connection of the run's own to ``history``'s file: the run saves from its threads,
-    while the caller (and other runs) use theirs; SQLite orders the writers. (None, why)
-    if the file cannot be opened now."""
-    if history is None:
-        return None, None
-    from cot_viewer.store.db import StoreError, connect
-    from cot_viewer.store.history import History
-
-    try:
-        return History(connect(history.path), history.path), None
-    except StoreError as exc:
-        return None, str(exc)
-
-
-def _recorder(tr: Any, history: Any, error: str | None) -> Any:
-    from cot_viewer.store.history import Recorder
-
-    recorder = Recorder(tr, history)
-    recorder.error = error
-    return recorder
 
 
 def _wake(future: Any) -> None:

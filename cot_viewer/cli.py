@@ -169,15 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     _batch(sub)
 
-    p = sub.add_parser("models", help="list the models an endpoint serves")
-    p.add_argument("--json", action="store_true", help="one JSON array of model ids")
-    _endpoint_flags(p)
-    p.set_defaults(handler="cot_viewer.commands.models:run")
-
-    p = sub.add_parser("balance", help="what is left on the account (DeepSeek, OpenRouter)")
-    p.add_argument("--json", action="store_true", help="one JSON object: the amounts per currency and whether requests can be made")
-    _endpoint_flags(p)
-    p.set_defaults(handler="cot_viewer.commands.balance:run")
+    for name, what, json_help in (
+        ("models", "list the models an endpoint serves", "one JSON array of model ids"),
+        ("balance", "what is left on the account (DeepSeek, OpenRouter)",
+         "one JSON object: the amounts per currency and whether requests can be made"),
+    ):  # questions to an endpoint that are not a prompt
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--json", action="store_true", help=json_help)
+        _endpoint_flags(p)
+        p.set_defaults(handler=f"cot_viewer.commands.{name}:run")
     _debug_everywhere(sub)
     return parser
 

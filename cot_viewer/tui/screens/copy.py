@@ -19,6 +19,7 @@ from textual.widgets import Static
 from cot_viewer.safe import terminal_safe
 
 PARTS = {"r": "reasoning", "a": "answer", "s": "step"}
+KEYS = (("r", "Reasoning"), ("a", "Answer"), ("s", "Selected step"))  # as the footer names them
 
 
 class CopyScreen(ModalScreen[tuple[str, bool] | None]):
@@ -29,12 +30,9 @@ class CopyScreen(ModalScreen[tuple[str, bool] | None]):
     CopyScreen > Vertical { width: 64; height: auto; border: round $accent; background: $surface; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("r", "pick('r', False)", "Reasoning"),
-        Binding("a", "pick('a', False)", "Answer"),
-        Binding("s", "pick('s', False)", "Selected step"),
-        Binding("R", "pick('r', True)", "Reasoning to a file", show=False),
-        Binding("A", "pick('a', True)", "Answer to a file", show=False),
-        Binding("S", "pick('s', True)", "Step to a file", show=False),
+        # a part's letter copies it to the clipboard; with Shift, to a file
+        *(Binding(key, f"pick('{key}', False)", what) for key, what in KEYS),
+        *(Binding(key.upper(), f"pick('{key}', True)", f"{what} to a file", show=False) for key, what in KEYS),
         Binding("escape,y,q", "cancel", "Cancel"),
     ]
 

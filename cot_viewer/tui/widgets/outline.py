@@ -97,14 +97,13 @@ class OutlineList(ScrollView, can_focus=True):
     OutlineList > .outline--note { color: $text-warning; text-style: bold; }
     OutlineList > .outline--text { color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
-        Binding("enter", "select", "Go to step", show=False),
+    BINDINGS = [  # the list's own keys: not in the footer, which shows the screen's
+        Binding(key, action, what, show=False) for key, action, what in (
+            ("up", "move(-1)", "Up"), ("down", "move(1)", "Down"),
+            ("pageup", "page(-1)", "Page up"), ("pagedown", "page(1)", "Page down"),
+            ("home", "edge(0)", "First"), ("end", "edge(1)", "Last"),
+            ("enter", "select", "Go to step"),
+        )
     ]
 
     class Selected(Message):

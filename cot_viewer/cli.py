@@ -115,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     _speed(p)
     p.set_defaults(handler="cot_viewer.commands.replay:run")
 
+    p = sub.add_parser("compare", help="two saved runs side by side, replayed on one clock, with their analysis lined up")
+    p.add_argument("first", metavar="ID1|FILE1", help="run A: a transcript id (or prefix) from the history, or an exported JSON file")
+    p.add_argument("second", metavar="ID2|FILE2", help="run B, likewise")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--plain", action="store_true", help="the lined-up table and both answers as text")
+    out.add_argument("--json", action="store_true", help="the lined-up table as one JSON object")
+    p.add_argument("--export", metavar="FILE.md|FILE.html", help="write the pair's handout (both traces and the table)")
+    p.add_argument("--save-pair", action="store_true", help="link the two runs in the history as a pair")
+    _speed(p)
+    p.set_defaults(handler="cot_viewer.commands.compare:run")
+
     p = sub.add_parser("history", help="list, search, show, export, import and delete saved transcripts")
     hs = p.add_subparsers(dest="history_command", metavar="ACTION")
     q = hs.add_parser("list", help="newest first")

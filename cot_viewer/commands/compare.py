@@ -32,20 +32,10 @@ def handout_format(path: str) -> str:
 
 def write_handout(a, b, path: str, comparison=None) -> None:
     """The pair's handout to ``path`` (a new private file renamed into place; ``-``: stdout)."""
+    from cot_viewer.commands.history import write_output
     from cot_viewer.compare.handout import render_pair
 
-    text = render_pair(a, b, handout_format(path), comparison)
-    if path == "-":
-        sys.stdout.write(text)
-        return
-    from cot_viewer.paths import write_private_file
-
-    try:
-        write_private_file(Path(path).expanduser(), text)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_output(render_pair(a, b, handout_format(path), comparison), path)
 
 
 def save_pair(a, b) -> tuple[str, str]:

@@ -155,7 +155,8 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None) -> None:
+    """``text`` to ``output`` (a new private file renamed into place) or, for None or ``-``, stdout."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -207,7 +208,7 @@ def export(args: argparse.Namespace) -> int:
         from cot_viewer.export.outline import outline_sections
 
         text = render(transcripts, sections=None if args.no_outline else outline_sections)
-    _write_output(text, args.output)
+    write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)
         say(f"Exported {n} transcript{'s' if n != 1 else ''} to {args.output}.")

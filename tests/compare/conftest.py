@@ -15,9 +15,7 @@ for folder in (str(HERE), str(HERE.parent / "tui")):  # compare_runs, tui_helper
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
+    """A private history (and working directory) per test; nothing here needs a network."""
     monkeypatch.setenv("COT_VIEWER_HOME", str(tmp_path / "home"))
-    for var in ("DEEPSEEK_API_KEY", "COT_VIEWER_PROVIDER", "OPENAI_BASE_URL", "OPENAI_API_KEY", "COT_VIEWER_THEME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("COT_VIEWER_ANALYSIS_NICE", "0")
     monkeypatch.chdir(tmp_path)
     return tmp_path / "home"

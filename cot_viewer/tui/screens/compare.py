@@ -25,10 +25,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cot_viewer.tui.keys import FIRST
+from cot_viewer.tui.screens.replay import SPEEDS, TICK, ReplayScreen
 from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
-SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
-TICK = 0.02
+#: the replay screen's own keys for the clock: pause, speed, end, start again
+CLOCK_ACTIONS = ("pause", "speed(1)", "speed(-1)", "jump_end", "restart")
 SINGLE_BELOW = 120  # columns: narrower than this, one run at a time (w switches)
 SIDES = ("a", "b")
 
@@ -85,11 +86,7 @@ class CompareScreen(Screen):
     """
     BINDINGS = [
         *FIRST,
-        Binding("space", "pause", "Pause"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
-        Binding("minus", "speed(-1)", "Slower", show=False),
-        Binding("e", "jump_end", "End"),
-        Binding("r", "restart", "Replay", show=False),
+        *(b for b in ReplayScreen.BINDINGS if b.action in CLOCK_ACTIONS),
         Binding("w", "switch", "Other run"),
         Binding("c", "table", "Table"),
         Binding("escape", "back", "Back", show=False),

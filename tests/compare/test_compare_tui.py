@@ -75,9 +75,8 @@ async def test_a_phase_scrolls_the_other_run_to_its_counterpart(home):
         final_a = next(p for p in an_a.phases if p.kind == "final")
         final_b = next(p for p in an_b.phases if p.kind == "final")
         lst = screen.phases_list("a")
-        lst.focus()
-        lst.highlighted = final_a.index
-        await pilot.press("enter")
+        await pilot.press("p", "end", "enter")  # the phases of A, the last one: the final decision
+        assert screen.focused is lst and lst.highlighted == final_a.index == len(an_a.phases) - 1
         mono_a, mono_b = screen.view("a").monologue, screen.view("b").monologue
         await wait_until(lambda: mono_b.scroll_offset.y == min(mono_b.offset_to_row(final_b.start), mono_b.max_scroll_y),
                          what="B scrolled to its final decision")

@@ -88,6 +88,7 @@ class CompareScreen(Screen):
         *FIRST,
         *(b for b in ReplayScreen.BINDINGS if b.action in CLOCK_ACTIONS),
         Binding("w", "switch", "Other run"),
+        Binding("p", "phases", "Phases"),
         Binding("c", "table", "Table"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -97,6 +98,7 @@ class CompareScreen(Screen):
         ("Replay from the start", "Re-stream both runs on one clock", "restart"),
         ("Switch run", "Show the other run (one at a time on narrow screens)", "switch"),
         ("Comparison table", "The figures of both runs lined up", "table"),
+        ("Phases", "Go to a phase of a run; the other run follows to its counterpart", "phases"),
     ]
 
     def __init__(self, a, b, speed: float = 1.0, *, closable: bool = False) -> None:
@@ -290,6 +292,10 @@ class CompareScreen(Screen):
         self._layout_for(self.app.size.width)
         self.view(self.active).monologue.focus()
         self._show_clock()
+
+    def action_phases(self) -> None:
+        """Focus the phases of the run shown (A when both are): ↑/↓ and Enter go to one."""
+        self.phases_list(self.active).focus()
 
     def action_table(self) -> None:
         if self.comparison is None:

@@ -184,7 +184,7 @@ def export(args: argparse.Namespace) -> int:
             ids = history.ids() if args.all else list(dict.fromkeys(history.resolve_id(r) for r in args.ids))
             transcripts = [history.get(i) for i in ids]
             pair = None
-            if args.format != "json" and len(ids) in (1, 2):  # a compared pair: one handout of both
+            if args.format != "json" and not args.all and len(ids) in (1, 2):  # a compared pair: one handout of both
                 pair = history.pair_of(*ids)
                 if pair is not None:
                     transcripts = [history.get(i) for i in pair]

@@ -486,7 +486,7 @@ class HomeScreen(Screen):
         self.app.push_screen(AskScreen(session, closable=True))
 
     # -- compare two runs: m marks, c compares ----------------------------------------------------
-    BINDINGS = [*BINDINGS, Binding("m", "mark", "Mark", show=False), Binding("c", "compare", "Compare")]
+    BINDINGS = [*BINDINGS, Binding("m", "mark", "Mark", show=False), Binding("c", "compare", "Compare", show=False)]
     PALETTE = [*PALETTE, ("Mark for comparison", "Mark the selected transcript (two marked: c compares them)", "mark"),
                ("Compare marked", "The two marked runs side by side, on one clock", "compare")]
     marked: tuple[str, ...] = ()  # ids marked with m, oldest first (at most two)

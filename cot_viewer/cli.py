@@ -148,8 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     q = hs.add_parser("export", help="export transcripts as JSON, Markdown or HTML")
     q.add_argument("ids", nargs="*", metavar="ID", help="transcript ids (or unique prefixes); or --all")
     q.add_argument("--all", action="store_true", help="every transcript")
-    q.add_argument("--format", "-f", choices=("json", "md", "html"), default="json",
-                   help="json: the exchange format; md: a handout; html: a web page (default json)")
+    from cot_viewer.export import FORMATS  # the registry of export formats (imports nothing heavy)
+
+    q.add_argument("--format", "-f", choices=tuple(FORMATS), default="json",
+                   help="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()) + " (default json)")
     q.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     q.add_argument("--no-outline", action="store_true", help="md/html: leave out the step outline, metrics and teacher's notes")
     q.set_defaults(handler="cot_viewer.commands.history:export")

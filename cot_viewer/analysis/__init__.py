@@ -1,7 +1,7 @@
 """Anatomy of a reasoning trace: steps, episode labels, phases and metrics.
 
 Pure functions over the reasoning text (stdlib only, no UI imports, no global mutable
-state).  Background: ``shared/reference/reasoning-anatomy.md``.
+state).  User and contributor documentation: ``docs/analysis.md``.
 
 API
 ===
@@ -44,8 +44,8 @@ shipped as plain data (``labeller.json``, read by ``labeller.py``; features in
 annotators' eighth label, Answer, is reported as Implement.  A label depends only on the
 text up to its sentence, so a paragraph's labels are final once it is complete.  Training
 and figures: ``tools/train_labeller.py`` and ``docs/analysis.md``.  Each paragraph gets a
-band (General, Explore, Verify).  ``python -m cot_viewer.analysis.selfcheck [--guidebook]``
-compares the labels with labels of another corpus made to other conventions.
+band (General, Explore, Verify).  ``tools/label_selfcheck.py [--guidebook]`` (a developer
+tool) compares the labels with labels of another corpus made to other conventions.
 
 Phases are computed from per-paragraph summaries (``phases.py``): definition = opening
 Read/Monitor paragraphs, bloom = the first attempt, until its first candidate answer (or an
@@ -102,7 +102,8 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "IncrementalAnalyzer": "core", "analyze": "core",
     "label_spans": "labeller",
-    "LABELS": "model", "PHASE_KINDS": "model", "BANDS": "model", "SCHEMA_VERSION": "model", "Analysis": "model",
+    "LABELS": "vocabulary", "PHASE_KINDS": "vocabulary", "BANDS": "vocabulary", "SCHEMA_VERSION": "model",
+    "Analysis": "model",
     "Cycle": "model",
     "Metrics": "model", "Phase": "model", "Step": "model",
 }
@@ -110,7 +111,8 @@ _WHERE = {
 if TYPE_CHECKING:
     from .core import IncrementalAnalyzer, analyze
     from .labeller import label_spans
-    from .model import BANDS, LABELS, PHASE_KINDS, SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+    from .model import SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
+    from .vocabulary import BANDS, LABELS, PHASE_KINDS
 
 # eager: the submodule ``segment`` would otherwise shadow the function of that name (~3 ms)
 from .segment import paragraph_spans, segment, sentence_spans  # noqa: E402

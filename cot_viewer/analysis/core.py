@@ -8,9 +8,10 @@ from typing import Callable, Iterator, Sequence
 
 from .labeller import LabelContext, label_paragraph
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
-from .model import LABELS, Analysis, Phase, Step
+from .model import Analysis, Phase, Step
 from .phases import ParSummary, PhaseTracker, phase_paragraphs, summarize_paragraph
-from .segment import _BLANK_RE, FENCE_RE, _strip, paragraph_spans, segment, sentence_spans
+from .segment import BLANK_RE, FENCE_RE, paragraph_spans, segment, sentence_spans, strip_span
+from .vocabulary import LABELS
 
 __all__ = ["analyze", "IncrementalAnalyzer"]
 
@@ -231,7 +232,6 @@ class IncrementalAnalyzer:
         self._pieces: list[str] = []
         self._length = 0
         self._tail: list[str] = []  # text from self._base on (the open region)
-        self._tail_len = 0
         self._base = 0
         # the separator scan of the open region (offsets relative to self._base):
         self._line: list[str] = []  # text from self._line_at on: the last line, with the "\n" before it
@@ -266,7 +266,6 @@ class IncrementalAnalyzer:
         self._pieces.append(delta)
         self._tail.append(delta)
         self._length += len(delta)
-        self._tail_len += len(delta)
         self._version += 1
         if "\n" in delta:  # only a newline can complete a paragraph separator
             self._scan(delta)
@@ -278,12 +277,11 @@ class IncrementalAnalyzer:
         if self._closed:
             return
         tail = "".join(self._tail)
-        span = _strip(tail, 0, len(tail))
+        span = strip_span(tail, 0, len(tail))
         if span is not None:
             self._close_paragraph(tail, *span)
         self._base += len(tail)
         self._tail = []
-        self._tail_len = 0
         self._closed = True
         self._version += 1
 
@@ -306,7 +304,7 @@ class IncrementalAnalyzer:
                 last = f
         cut = -1  # end of the last unprotected separator (relative to the open region)
         closing: list[tuple[int, int]] = []
-        for m in _BLANK_RE.finditer(window):
+        for m in BLANK_RE.finditer(window):
             s = at + m.start()
             if bisect_right(self._fences, s) % 2:
                 continue  # inside a code block
@@ -320,7 +318,7 @@ class IncrementalAnalyzer:
         tail = "".join(self._tail)
         pos = 0
         for s, e in closing:
-            span = _strip(tail, pos, s)
+            span = strip_span(tail, pos, s)
             if span is not None:
                 self._close_paragraph(tail, *span)
             pos = e
@@ -328,7 +326,6 @@ class IncrementalAnalyzer:
         self._base += pos
         rest = tail[pos:]
         self._tail = [rest] if rest else []
-        self._tail_len = len(rest)
         self._fences = [f - pos for f in self._fences if f >= pos]
         line_at = at + nl
         if line_at >= pos:
@@ -362,7 +359,7 @@ class IncrementalAnalyzer:
         if self._tail:
             tail = "".join(self._tail)
             self._tail = [tail]
-            span = _strip(tail, 0, len(tail))
+            span = strip_span(tail, 0, len(tail))
             if span is not None:
                 rec, _ = _make_record(tail, span[0], span[1], self._base, self._ctx, len(self._records), self._nsteps,
                                       self._memo)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .features import position_key, sentence_keys
-from .model import LABELS
+from .vocabulary import LABELS
 
 __all__ = ["LABELS", "ANSWER_AS", "WEIGHTS_PATH", "Labeller", "LabelContext", "default_labeller",
            "label_paragraph", "label_spans"]

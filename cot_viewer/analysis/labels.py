@@ -26,19 +26,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from ._needles import cue_scanner, searcher
-from .segment import MASK, _is_math_line, mask_protected
+from .prefilter import cue_scanner, searcher
+from .segment import MASK, is_math_line, mask_protected
 
 __all__ = ["sentence_features", "base_label", "prompt_words", "prompt_overlap", "PromptInfo", "PromptOverlap"]
 
 _F = re.I
 
-
-class _Source(NamedTuple):
-    """A regex not compiled yet: :func:`_fast` compiles a faster equivalent."""
-
-    pattern: str
-    flags: int = 0
 
 # --------------------------------------------------------------------------- markers
 _LEAD_RE = re.compile(
@@ -79,51 +73,54 @@ _UNDERSTAND_RE = re.compile(
     _F,
 )
 
-_VERIFY_RE = _Source(
-    r"\b(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
+_VERIFY_RE = re.compile(
+    r"\b(?=[a-z])(?:(?:let me|let's|let us|i(?:'ll| will| should| need to| can| could| want to| must| have to)|"
     r"we (?:should|can|need to|must)|to|and|now|better|maybe|perhaps|quickly)\s+"
     r"(?:just\s+|quickly\s+|also\s+|now\s+|first\s+|again\s+)*"
     r"(?:double[- ]?check|check|verify|confirm|make sure|recheck|re-check|re-?verify|"
     r"re-?examine|cross[- ]?check|validate|sanity[- ]check|ensure|re-?calculate|recompute|"
     r"re-?evaluate|re-?do|test (?:it|this|that|with|the|for|whether|if|n|x|k))\b"
-    r"|\b(?:double[- ]check(?:ing|ed)?|sanity check|checks? out|checking|verif(?:y|ied|ying|ication)|"
+    r"|(?:double[- ]check(?:ing|ed)?|sanity check|checks? out|checking|verif(?:y|ied|ying|ication)|"
     r"confirm(?:s|ed|ing)?|just to (?:be sure|be safe|make sure|confirm|check|verify)|"
     r"to be (?:sure|safe|thorough)|as (?:expected|before|i (?:found|got|thought)))\b"
-    r"|\b(?:is|are|was|were|seems?|looks?|sounds?|feels?|be)\s+(?:all\s+|also\s+|definitely\s+|indeed\s+|still\s+)?"
+    r"|(?:is|are|was|were|seems?|looks?|sounds?|feels?|be)\s+(?:all\s+|also\s+|definitely\s+|indeed\s+|still\s+)?"
     r"(?:correct|right|consistent|reasonable|plausible|valid|wrong|incorrect|off|fine|accurate|solid|sound|good|okay|"
     r"inconsistent|too (?:big|small|large|high|low|much|many|few))\b"
-    r"|\bthat(?:'s| is)\s+(?:not\s+)?(?:correct|right|wrong|consistent|the same|good|fine|a (?:contradiction|problem|mistake))\b"
-    r"|\bmakes? (?:sense|no sense)\b|\b(?:doesn't|does not|don't) (?:make (?:much |any )?sense|seem (?:right|correct)|add up|match|work|hold|involve)\b"
-    r"|\bearlier,? (?:i|we) (?:thought|found|got|said|calculated|computed|had)\b"
-    r"|\b(?:consistent|matches|match|agrees?|coincides?|discrepancy|contradict\w*)\b"
-    r"|\bsame (?:answer|result|value|number|thing|as (?:before|earlier|previous|above|the))\b"
-    r"|\bindeed\b|\bback (?:into|in)\b|\bplug(?:ging)? (?:it|this|that|these|them) back\b"
-    r"|\b(?:mistake|miscalculat\w*|miscount\w*|misread|misunderst\w*|overcount\w*|undercount\w*|double[- ]count\w*|"
-    r"error|messed up|made an? \w* ?(?:slip|typo))\b"
-    r"|^i (?:think|believe|guess) so\b|^i don'?t think so\b|\bexactly what (?:i|we) did\b"
-    r"|\bnot \w+ing (?:this|it|that) (?:correctly|right)\b"
-    r"|\bthat(?:'s| is)\s+(?:precise|accurate|exact|solid|reasonable)\b"
-    r"|\b(?:that|this|it)(?:'s| is| was)\s+(?:the\s+)?(?:right|correct)\s+(?:answer|result|value|approach|count|number)\b"
-    r"|\bcan'?t be (?:right|correct|true)|\bcannot be (?:right|correct)"
-    r"|\bis (?:not |im)?possible\b|\bwhich is (?:true|correct|right|valid)\b|\bholds\b|[✓✔]"
-    r"|\bis (?:the|my) answer\b[^.]*\?|\bis (?:that|this|it) (?:right|correct|true|valid|possible)\b"
-    r"|\bdid i\b|\bam i\b|\bhave i\b|\bshould be\b|\bas it should\b|\bgood,|\bgreat,"
-    r"|\b(?:that|this|it) (?:also |still |all )?(?:works|adds up)\b|\blet me correct\b"
-    r"|\b(?<!not )confident\b|\bi (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b",
+    r"|that(?:'s| is)\s+(?:not\s+)?(?:correct|right|wrong|consistent|the same|good|fine|a (?:contradiction|problem|mistake))\b"
+    r"|makes? (?:sense|no sense)\b|(?:doesn't|does not|don't) (?:make (?:much |any )?sense|seem (?:right|correct)|add up|match|work|hold|involve)\b"
+    r"|earlier,? (?:i|we) (?:thought|found|got|said|calculated|computed|had)\b"
+    r"|(?:consistent|matches|match|agrees?|coincides?|discrepancy|contradict\w*)\b"
+    r"|same (?:answer|result|value|number|thing|as (?:before|earlier|previous|above|the))\b"
+    r"|indeed\b|back (?:into|in)\b|plug(?:ging)? (?:it|this|that|these|them) back\b"
+    r"|(?:mistake|miscalculat\w*|miscount\w*|misread|misunderst\w*|overcount\w*|undercount\w*|double[- ]count\w*|"
+    r"error|messed up|made an? \w* ?(?:slip|typo))\b)"
+    r"|^i (?:think|believe|guess) so\b|^i don'?t think so\b"
+    r"|\b(?=[a-z])(?:exactly what (?:i|we) did\b"
+    r"|not \w+ing (?:this|it|that) (?:correctly|right)\b"
+    r"|that(?:'s| is)\s+(?:precise|accurate|exact|solid|reasonable)\b"
+    r"|(?:that|this|it)(?:'s| is| was)\s+(?:the\s+)?(?:right|correct)\s+(?:answer|result|value|approach|count|number)\b"
+    r"|can'?t be (?:right|correct|true)|cannot be (?:right|correct)"
+    r"|is (?:not |im)?possible\b|which is (?:true|correct|right|valid)\b|holds\b)|[✓✔]"
+    r"|\b(?=[a-z])(?:is (?:the|my) answer\b[^.]*\?|is (?:that|this|it) (?:right|correct|true|valid|possible)\b"
+    r"|did i\b|am i\b|have i\b|should be\b|as it should\b|good,|great,"
+    r"|(?:that|this|it) (?:also |still |all )?(?:works|adds up)\b|let me correct\b"
+    r"|(?<!not )confident\b|i (?:don'?t|do not) see any (?:errors?|mistakes?|problems?|issues?)\b)",
     _F,
 )
-_READ_RE = _Source(
-    r"\bthe (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|stated|asks|asked|"
-    r"gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
+_READ_RE = re.compile(
+    r"\b(?=[a-z])(?:the (?:problem|question|prompt|task|statement|exercise)\b[^.?!]{0,30}?\b(?:says|said|states|"
+    r"stated|asks|asked|gives|gave|tells|told|wants|mentions|mentioned|specifies|defines|provides|describes|involves|"
     r"requires|reads|is asking|is about|presents|shows|includes|has)\b"
-    r"|\b(?:we(?:'re| are)|i(?:'m| am)|you(?:'re| are))\s+(?:being\s+)?(?:given|told|asked)\b"
-    r"|\b(?:it|this) (?:says|states|asks|gives|tells)\b"
-    r"|\b(?:the )?(?:answer )?(?:choices|options) (?:are|is|given)\b|\bthe (?:goal|task|objective) is\b"
-    r"|\bi (?:have|got) (?:this|a|the|an) (?:\w+ )?(?:problem|question)\b|\bhere'?s (?:the|a) problem\b"
-    r"|\baccording to the (?:problem|question)\b|\bthe problem is\b|\bthe question is\b"
-    r"|^given\b(?! that)|\b(?:number|value|expression|equation|function|information|definition|data|condition)s? given\b|"
-    r"\b(?:points|coordinates|values|numbers|conditions|equations|facts|measurements) given\b|"
-    r"\bgiven (?:in|by) the (?:problem|question)\b|\bwe(?:'re| are) (?:supposed|asked) to\b|\boption [a-e]\b|^\(?[a-e]\)\s",
+    r"|(?:we(?:'re| are)|i(?:'m| am)|you(?:'re| are))\s+(?:being\s+)?(?:given|told|asked)\b"
+    r"|(?:it|this) (?:says|states|asks|gives|tells)\b"
+    r"|(?:the )?(?:answer )?(?:choices|options) (?:are|is|given)\b|the (?:goal|task|objective) is\b"
+    r"|i (?:have|got) (?:this|a|the|an) (?:\w+ )?(?:problem|question)\b|here'?s (?:the|a) problem\b"
+    r"|according to the (?:problem|question)\b|the problem is\b|the question is\b)"
+    r"|^given\b(?! that)"
+    r"|\b(?=[a-z])(?:(?:number|value|expression|equation|function|information|definition|data|condition)s? given\b"
+    r"|(?:points|coordinates|values|numbers|conditions|equations|facts|measurements) given\b"
+    r"|given (?:in|by) the (?:problem|question)\b|we(?:'re| are) (?:supposed|asked) to\b|option [a-e]\b)"
+    r"|^\(?[a-e]\)\s",
     _F,
 )
 _EXPLORE_START_RE = re.compile(
@@ -137,7 +134,7 @@ _EXPLORE_START_RE = re.compile(
     r"instead|on the other hand|i'm (?:thinking|wondering)|probably)\b",
     _F,
 )
-_TENTATIVE_RE = _Source(r"\b(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
+_TENTATIVE_RE = re.compile(r"\b(?=[a-z])(?:maybe|perhaps|possibly|might be|could be|i wonder|i suspect|i guess)\b", _F)
 _LET_RE = re.compile(
     r"^(?:so,?\s+|then,?\s+|now,?\s+|first,?\s+|next,?\s+|okay,?\s+|alright,?\s+|but\s+|and\s+|wait,?\s+)*"
     r"(?:let me|let's|let us|i(?:'ll| will| shall| am going to|'m going to| can| could)|we(?:'ll| will| can))\s+"
@@ -166,8 +163,8 @@ _PLAN_RE = re.compile(
     r"i think (?:the best way|i (?:need|should|can|will|'ll)|we (?:need|should|can))|the best way (?:to \w+ (?:this|it) )?is\b)",
     _F,
 )
-_ANALYZE_RE = _Source(
-    r"\b(?:i know|we know|known|recall|remember|formula|theorem|by definition|definition|defined|"
+_ANALYZE_RE = re.compile(
+    r"\b(?=[a-z])(?:i know|we know|known|recall|remember|formula|theorem|by definition|definition|defined|"
     r"denote|principle|property|properties|identity|lemma|rule|law|in general|generally|"
     r"means|mean that|implies|imply|implying|in other words|that is,|i\.e\.|equivalent|corresponds?|"
     r"represents?|depends? on|related to|relationship|the key|note that|notice that|observe that|"
@@ -176,14 +173,14 @@ _ANALYZE_RE = _Source(
     r"must be|has to be|can be (?:written|expressed|represented)|the same as)\b",
     _F,
 )
-_FACT_RE = _Source(
-    r"\b(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
+_FACT_RE = re.compile(
+    r"\b(?=[a-z])(?:i know|we know|recall|remember|formula|theorem|by definition|definition|identity|the rule|property|"
     r"properties|principle|law of|is given by|is defined as|in general|general (?:form|solution|formula|term|rule)|"
     r"of the form|can be (?:written|expressed) as)\b",
     _F,
 )
-_CALC_VERB_RE = _Source(
-    r"\b(?:plug(?:ging|ged)?|substitut\w*|multipl\w*|divid\w*|adding|add|subtract\w*|simplif\w*|expand\w*|"
+_CALC_VERB_RE = re.compile(
+    r"\b(?=[a-z])(?:plug(?:ging|ged)?|substitut\w*|multipl\w*|divid\w*|adding|add|subtract\w*|simplif\w*|expand\w*|"
     r"factor(?:ing|ed|s)?|comput\w*|calculat\w*|evaluat\w*|solv(?:e|ing|ed)|rearrang\w*|cancel\w*|"
     r"combin\w*|convert\w*|round\w*|gives?|giving|we get|i get|get|got|equals?|becomes?|results? in|"
     r"sum|total|product|difference|quotient|remainder|squared|cubed|times|plus|minus|over|"
@@ -206,7 +203,7 @@ _GERUND_CALC_RE = re.compile(
     r"cancell?ing|applying|using (?:this|that|these|the) (?:values?|formula|equation|result))\b",
     _F,
 )
-_IS_VALUE_RE = _Source(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
+_IS_VALUE_RE = re.compile(r"\b(?:is|are|was|be|equals?|gives|get|becomes|:)\s+(?:about |approximately |exactly |just |only )?[-−(§\d]", _F)
 _INTENT_RE = re.compile(
     r"^(?:(?:so|now|then|first|next|okay|alright|and|but|also),?\s+)*"
     r"(?:(?:i|we)(?:'ll| will| need to| have to| must| want to| should|'m going to| am going to| can| could)|"
@@ -238,42 +235,6 @@ _ANSWER_LINE_RE = re.compile(
     r"answer (?:is|would be)\b", _F)
 
 
-def _fast(rx: _Source) -> re.Pattern[str]:
-    """Same matches, faster search: top-level alternatives that start with ``\\b`` are
-    grouped behind one ``(?=\\b[a-z])`` look-ahead, so most positions fail at once."""
-    src = rx.pattern
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            cur.append(src[i:i + 2])
-            i += 2
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        if c == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-        i += 1
-    parts.append("".join(cur))
-    word = [q[2:] for q in parts if q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:")]
-    other = [q for q in parts if not (q.startswith("\\b") and (q[2:3].isalpha() or q[2:5] == "(?:"))]
-    pattern = "(?=\\b[A-Za-z])(?:" + "|".join(word) + ")" if word else ""
-    if other:
-        pattern = "|".join(([pattern] if pattern else []) + other)
-    return re.compile(pattern, rx.flags)
-
-
-for _name in ("_VERIFY_RE", "_READ_RE", "_ANALYZE_RE", "_FACT_RE", "_CALC_VERB_RE",
-              "_TENTATIVE_RE", "_IS_VALUE_RE"):
-    globals()[_name] = _fast(globals()[_name])
 
 
 # --------------------------------------------------------------------------- the prompt
@@ -365,7 +326,7 @@ _WORKING_RE = re.compile(
     _F,
 )
 
-# Prefilters (``_needles.py``).  Every regex below is searched on the lower-cased sentence
+# Prefilters (``prefilter.py``).  Every regex below is searched on the lower-cased sentence
 # core only if one of its necessary literals ("needles") occurs there.  One scan of the
 # core finds all needles at once (``_cues``), a bit per regex; _ARITH_RE, searched on the
 # raw sentence, has its own prefilter.
@@ -433,7 +394,7 @@ def sentence_features(sentence: str) -> _Feat:
     wordlist = _WORDS_RE.findall(plain)
     nums = len(_NUM_RE.findall(plain)) if _DIGIT_RE.search(plain) else 0
     math_only = (math_chars > 0 or nums > 0) and (
-        _ALPHA2_RE.search(plain) is None or _is_math_line(plain.replace("§", " ")) or _symbolic(plain, wordlist)
+        _ALPHA2_RE.search(plain) is None or is_math_line(plain.replace("§", " ")) or _symbolic(plain, wordlist)
     )
     cues = -1 if math_only else _cues(core)  # math-only sentences rarely need the cues
     stripped = sentence.rstrip()

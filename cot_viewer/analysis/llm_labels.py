@@ -12,29 +12,20 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .model import LABELS
+from .vocabulary import LABEL_INFO, LABELS
 
 __all__ = ["BATCH", "CONTEXT", "GUIDE", "GUIDE_VERSION", "batches", "messages_for", "parse_reply"]
 
 BATCH = 40  # sentences per request
 CONTEXT = 3  # sentences before a batch shown (not labelled) as context
-GUIDE_VERSION = 1  # change when GUIDE changes: cached labels of an older guide are not reused
+GUIDE_VERSION = 2  # change when GUIDE changes: cached labels of an older guide are not reused
 
-GUIDE = """You label the sentences of a reasoning model's monologue with Schoenfeld's episodes, \
-as adapted by Li et al. (2025). Label each sentence by what it does itself, in context.
-
-Read: restates the givens, conditions or goal of the problem ("The problem says…", "We are given…"); no inference.
-Analyze: recalls theory, introduces symbols, deduces relations with certainty; no concrete calculation \
-("This implies…", "Let's denote…", "Recall that…").
-Plan: announces the next step or the whole strategy, a commitment ("Next, I'll…", "Let's compute…", "I need to…").
-Implement: carries out a step: calculations, substitutions, enumerations, and the conclusion of a calculation, \
-including a sentence that states the answer ("So the answer is 24.").
-Explore: a tentative idea without commitment ("Maybe…", "Alternatively…", "What if…"); only the tentative sentence.
-Verify: judges the correctness of a result or method: checking, comparing, confirming ("Let me check…", \
-"That matches.", "Is that right?").
-Monitor: a short interjection without problem content ("Hmm.", "Wait.", "Let me think.").
-
-Reply with one line per numbered sentence, exactly "N: Label", using only these seven labels, nothing else."""
+GUIDE = (
+    "You label the sentences of a reasoning model's monologue with Schoenfeld's episodes, as adapted by Li et al. "
+    "(2025). Label each sentence by what it does itself, in context.\n\n"
+    + "\n".join(f"{lab.name}: {lab.description}" for lab in LABEL_INFO)
+    + '\n\nReply with one line per numbered sentence, exactly "N: Label", using only the labels above, nothing else.'
+)
 
 _LINE_RE = re.compile(r"^\s*\**\s*\[?(\d+)\]?\**\s*[:.)\-–]\s*\**\s*([A-Za-z]+)", re.M)
 _BY_NAME = {lab.lower(): lab for lab in LABELS}

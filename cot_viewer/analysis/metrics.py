@@ -7,9 +7,10 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
-from ._needles import maybe
+from .prefilter import maybe
 from .answers import canonical, find_answer
-from .model import BANDS, LABELS, PHASE_KINDS, Cycle, Metrics, Phase, Step
+from .model import Cycle, Metrics, Phase, Step
+from .vocabulary import BANDS, LABELS, PHASE_KINDS
 
 __all__ = ["compute_metrics", "assemble_metrics", "text_counts", "LabelStats", "final_answer", "candidate_answers",
            "answer_words", "AnswerScan", "TimeLine"]
@@ -146,15 +147,20 @@ def _phrase_candidates(text: str, words: Sequence[int] | None = None) -> list[tu
     out: list[tuple[int, str]] = []
     pos = 0
     for a in words:
-        if a < pos:
-            continue
-        m = _phrase_at(text, a, pos)
-        if m is not None:
-            pos = m.end()
-            c = _phrase_candidate(m)
+        if a >= pos:
+            pos, c = _candidate_at(text, a, pos)
             if c is not None:
                 out.append(c)
     return out
+
+
+def _candidate_at(text: str, a: int, pos: int) -> tuple[int, tuple[int, str] | None]:
+    """The answer statement at ``a`` (none ends before ``pos``): where the scan goes on,
+    and its candidate, if it states one."""
+    m = _phrase_at(text, a, pos)
+    if m is None:
+        return pos, None
+    return m.end(), _phrase_candidate(m)
 
 
 def candidate_answers(
@@ -237,14 +243,11 @@ class AnswerScan:
             if settled and not _nonspace_at_least(text, a + 6, self.SETTLED):
                 settled = False
             if a >= pos:
-                m = _phrase_at(text, a, pos)
-                if m is not None:
-                    pos = m.end()
-                    c = _phrase_candidate(m)
-                    if c is not None:
-                        out.append(c)
-                        if settled:
-                            self._found.append(c)
+                pos, c = _candidate_at(text, a, pos)
+                if c is not None:
+                    out.append(c)
+                    if settled:
+                        self._found.append(c)
             if settled:
                 self._done = i + 1
                 self._pos = pos

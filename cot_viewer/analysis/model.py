@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-LABELS = ("Read", "Analyze", "Plan", "Implement", "Explore", "Verify", "Monitor")
-PHASE_KINDS = ("definition", "bloom", "reconstruction", "final")
-BANDS = ("General", "Explore", "Verify")  # the annotators' paragraph level
+from .vocabulary import BANDS, LABELS, PHASE_KINDS
+
 SCHEMA_VERSION = 1
 
 __all__ = ["LABELS", "PHASE_KINDS", "BANDS", "SCHEMA_VERSION", "Step", "Phase", "Cycle", "Metrics", "Analysis"]

@@ -34,7 +34,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
-from ._needles import searcher
+from .prefilter import searcher
 
 __all__ = ["ParSummary", "summarize_paragraph", "paragraph_band", "phase_paragraphs", "PhaseTracker", "MIN_PHASE_CHARS"]
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["paragraph_spans", "sentence_spans", "segment", "mask_protected", "FENCE_RE"]
+__all__ = ["paragraph_spans", "sentence_spans", "segment", "mask_protected", "strip_span", "is_math_line", "FENCE_RE", "BLANK_RE"]
 
 # A fence opens/closes on a line starting with ``` or ~~~ (up to 3 spaces of indent).
 FENCE_RE = re.compile(r"^[ ]{0,3}(```|~~~)", re.M)
-_BLANK_RE = re.compile(r"\n[ \t\r]*\n")
+BLANK_RE = re.compile(r"\n[ \t\r]*\n")
 
 # Protected regions inside a paragraph, tried in this order at each position.
 _PROTECT_RE = re.compile(
@@ -68,7 +68,7 @@ def paragraph_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     pos = start
     for s, e in seps + [(len(text), len(text))]:
-        span = _strip(text, pos, s)
+        span = strip_span(text, pos, s)
         if span is not None:
             out.append(span)
         pos = e
@@ -79,7 +79,7 @@ def _separators(text: str, start: int = 0) -> list[tuple[int, int]]:
     """Blank-line separators in ``text[start:]`` that are not inside a fenced block."""
     fences = [m.start() for m in FENCE_RE.finditer(text, start)]
     if not fences:
-        return [(m.start(), m.end()) for m in _BLANK_RE.finditer(text, start)]
+        return [(m.start(), m.end()) for m in BLANK_RE.finditer(text, start)]
     # Regions between an opening fence and its closing fence (or the end) are protected.
     closed: list[tuple[int, int]] = []
     for i in range(0, len(fences), 2):
@@ -88,7 +88,7 @@ def _separators(text: str, start: int = 0) -> list[tuple[int, int]]:
         closed.append((a, b))
     out = []
     j = 0
-    for m in _BLANK_RE.finditer(text, start):
+    for m in BLANK_RE.finditer(text, start):
         while j < len(closed) and closed[j][1] < m.start():
             j += 1
         if j < len(closed) and closed[j][0] <= m.start() < closed[j][1]:
@@ -97,7 +97,8 @@ def _separators(text: str, start: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-def _strip(text: str, s: int, e: int) -> tuple[int, int] | None:
+def strip_span(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """``text[s:e]`` without its leading and trailing white space, as a span; None if blank."""
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
@@ -123,7 +124,7 @@ def mask_protected(par: str) -> tuple[str, list[tuple[int, int, str]]]:
     return "".join(chunks), regions
 
 
-def _is_math_line(line: str) -> bool:
+def is_math_line(line: str) -> bool:
     """A line of pure math: masked math, numbers, operators and single-letter symbols."""
     stripped = line.strip()
     if not stripped:
@@ -197,7 +198,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for line in lines:
             if prev_line is not None:
                 stripped = line.lstrip()
-                if stripped and MASK not in stripped[:1] and not _is_math_line(line):
+                if stripped and MASK not in stripped[:1] and not is_math_line(line):
                     lead = pos + (len(line) - len(stripped))
                     if _LIST_START_RE.match(stripped) and not prev_line.rstrip().endswith((",", "(")):
                         cuts.add(lead)
@@ -211,7 +212,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for c in sorted(cuts) + [len(par)]:
         if c <= pos:
             continue
-        span = _strip(par, pos, c)
+        span = strip_span(par, pos, c)
         if span is not None:
             out.append((start + span[0], start + span[1]))
         pos = c

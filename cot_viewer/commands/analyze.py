@@ -32,6 +32,7 @@ def to_json(tr, analysis, labeller: dict | None = None) -> dict:
 
 
 def render_text(tr, analysis, labeller: dict | None = None) -> str:
+    from cot_viewer.analysis.vocabulary import phase_name
     from cot_viewer.export.outline import answer_summary, share_text, transition_rows, verify_summary
     from cot_viewer.safe import terminal_safe
 
@@ -52,7 +53,7 @@ def render_text(tr, analysis, labeller: dict | None = None) -> str:
     lines.append("transitions: " + "; ".join(f"{a.lower()} → {b}" for a, b in transition_rows(m)))
     lines.append("(V / E before a label: the step's paragraph is a Verify / Explore episode)")
     for ph in analysis.phases:
-        name = ph.kind.capitalize() + (f" {ph.number}" if ph.kind == "reconstruction" else "")
+        name = phase_name(ph.kind, ph.number)
         secs = f" · {ph.seconds:.1f} s" if ph.seconds is not None else ""
         lines.append(f"\n== {name} (steps {ph.first_step + 1}–{ph.last_step + 1}{secs})")
         for st in analysis.steps[ph.first_step : ph.last_step + 1]:

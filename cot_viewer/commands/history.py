@@ -196,18 +196,10 @@ def export(args: argparse.Namespace) -> int:
         from cot_viewer.compare.handout import render_pair
 
         text = render_pair(*transcripts, args.format, outline=not args.no_outline)
-    elif args.format == "json":
-        from cot_viewer.export.transcript_json import dumps
-
-        text = dumps(transcripts)
     else:
-        if args.format == "md":
-            from cot_viewer.export.markdown import render
-        else:
-            from cot_viewer.export.html import render
-        from cot_viewer.export.outline import outline_sections
+        from cot_viewer.export import render
 
-        text = render(transcripts, sections=None if args.no_outline else outline_sections)
+        text = render(transcripts, args.format, outline=not args.no_outline)
     write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cot_viewer.analysis.model import PHASE_KINDS, Phase
+from cot_viewer.analysis.model import Phase
+from cot_viewer.analysis.vocabulary import PHASE_KINDS
 
 __all__ = ["AlignedPhase", "align_phases", "counterpart", "phase_key"]
 

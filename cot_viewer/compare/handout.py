@@ -1,9 +1,8 @@
 """One handout for a compared pair: both traces (with their outlines and metrics) and the
 lined-up table, in Markdown or HTML.
 
-The documents are made by the export modules' public ``render()`` with the outline
-sections of ``export.outline``, exactly as ``history export`` makes them for two
-transcripts; the comparison table (three columns: measure, run A, run B, which the
+The documents are made by ``cot_viewer.export.render`` exactly as ``history export`` makes
+them for two transcripts (with the outline sections unless ``outline=False``); the comparison table (three columns: measure, run A, run B, which the
 two-column ``Section`` cannot hold) is put after the document's heading. Its cells are
 escaped like all model text: ``export.markdown.disarm`` (Markdown) and ``export.html.esc``
 (HTML, under the page's Content-Security-Policy).
@@ -49,20 +48,14 @@ def render_pair(a: Transcript, b: Transcript, fmt: str, comparison: Comparison |
                 outline: bool = True) -> str:
     """The handout of the pair (``fmt``: "md" or "html"); ``outline``: with each trace's
     step outline, metrics and teacher's notes, as ``history export`` writes them."""
-    from cot_viewer.export.outline import outline_sections
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown handout format {fmt!r} (md or html)")
+    from cot_viewer.export import render
 
     c = comparison or compare(a, b)
-    sections = outline_sections if outline else None
+    doc = render([a, b], fmt, outline=outline)
     if fmt == "md":
-        from cot_viewer.export.markdown import render
-
-        doc = render([a, b], sections=sections)
         head, sep, rest = doc.partition("\n\n")  # the document's title, then the transcripts
         return head + sep + table_markdown(c) + "\n" + rest
-    if fmt == "html":
-        from cot_viewer.export.html import render
-
-        page = render([a, b], sections=sections)
-        mark = "</nav>" if "</nav>" in page else "<body>\n"
-        return page.replace(mark, mark + "\n" + table_html(c), 1)
-    raise ValueError(f"unknown handout format {fmt!r} (md or html)")
+    mark = "</nav>" if "</nav>" in doc else "<body>\n"
+    return doc.replace(mark, mark + "\n" + table_html(c), 1)

@@ -121,7 +121,8 @@ class Comparison:
         return self.a.final_answer_key == self.b.final_answer_key
 
     def rows(self) -> list[Row]:
-        from cot_viewer.export.outline import phase_title, share_text
+        from cot_viewer.analysis.vocabulary import phase_name
+        from cot_viewer.export.outline import share_text
         from cot_viewer.pricing import format_cost
 
         def both(f) -> tuple[str, str]:
@@ -161,7 +162,7 @@ class Comparison:
             Row("Cost", *both(lambda r: format_cost(r.cost) or "—")),
         ]
         for line in self.phases:
-            rows.append(Row("Phase: " + phase_title(line.kind, line.number), _phase_cell(line.a), _phase_cell(line.b)))
+            rows.append(Row("Phase: " + phase_name(line.kind, line.number), _phase_cell(line.a), _phase_cell(line.b)))
         return rows
 
     def to_dict(self) -> dict[str, Any]:

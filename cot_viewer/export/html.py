@@ -10,12 +10,11 @@ through a whitelist); outline steps are coloured by label. The page carries a Co
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
+from cot_viewer.analysis.vocabulary import LABEL_COLOURS
 from cot_viewer.export.answer_html import answer_html
-from cot_viewer.export.sections import Section, SectionHook, note_label, reasoning_summary, short, stats, when
-from cot_viewer.label_colours import LABEL_COLOURS
+from cot_viewer.export.sections import Section, SectionHook, StepLine, note_label, reasoning_summary, short, stats, when
 from cot_viewer.safe import terminal_safe
 from cot_viewer.transcript import Transcript
 
@@ -62,10 +61,6 @@ li.step { list-style: none; border-left: 4px solid var(--line); padding-left: .5
     f".label-{name} {{ color: {rgb}; }}\nli.step-{name} {{ border-left-color: {rgb}; }}\n" for name, (rgb, _) in LABEL_COLOURS.items()
 )
 
-#: an outline line of export/outline.py: "Step 3 — Verify: …"
-_STEP_LINE = re.compile(r"(Step \d+ — )(" + "|".join(LABEL_COLOURS) + r")(:.*)", re.S)
-
-
 def esc(text: object) -> str:
     """Model text → HTML text: control characters dropped, & < > " ' escaped."""
     return html.escape(terminal_safe(str(text)), quote=True)
@@ -76,14 +71,13 @@ def _table(rows: Sequence[tuple[str, str]], cls: str = "stats") -> str:
     return f'<table class="{cls}">{body}</table>'
 
 
-def _line(line: str) -> str:
+def _line(line: str | StepLine) -> str:
     """A section's line; an outline step gets its label's colour."""
-    m = _STEP_LINE.fullmatch(line)
-    if m is None:
+    if not isinstance(line, StepLine):
         return f"<li>{esc(line)}</li>"
-    label = m.group(2)
-    return (f'<li class="step step-{label}">{esc(m.group(1))}<span class="label label-{label}">{label}</span>'
-            f"{esc(m.group(3))}</li>")
+    label = line.label if line.label in LABEL_COLOURS else "unknown"
+    return (f'<li class="step step-{label}">{esc(line.head)}<span class="label label-{label}">{esc(line.label)}</span>'
+            f"{esc(line.tail)}</li>")
 
 
 def _section(sec: Section) -> str:

@@ -97,7 +97,7 @@ def _table(rows: Sequence[tuple[str, str]]) -> list[str]:
 def _section(sec: Section, h: str) -> list[str]:
     out = [f"{h} {_cell(sec.title)}", ""]
     if sec.lines:
-        out += [f"- {_cell(line)}" for line in sec.lines] + [""]
+        out += [f"- {_cell(str(line))}" for line in sec.lines] + [""]
     if sec.rows:
         out += _table(sec.rows) + [""]
     return out

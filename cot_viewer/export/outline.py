@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cot_viewer.export.sections import Section
+from cot_viewer.analysis.vocabulary import phase_name
+from cot_viewer.export.sections import Section, StepLine
 from cot_viewer.transcript import Transcript
 
 STEP_CHARS = 400
@@ -55,12 +56,6 @@ def transition_rows(m: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def phase_title(kind: str, number: int) -> str:
-    return {"definition": "Definition", "bloom": "Bloom (first attempt)", "final": "Final decision"}.get(
-        kind, f"Reconstruction cycle {number}"
-    )
-
-
 def outline_sections(tr: Transcript) -> Iterator[Section]:
     """Outline, metrics and a teacher's-notes block for one transcript (nothing without reasoning)."""
     if not tr.reasoning.strip():
@@ -75,14 +70,13 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
             notes_by_step.setdefault(int(n["step"]), []).append(str(n.get("text") or ""))
     for ph in a.phases:
         secs = f", {ph.seconds:.1f} s" if ph.seconds is not None else ""
-        title = f"Outline — {phase_title(ph.kind, ph.number)} (steps {ph.first_step + 1}–{ph.last_step + 1}{secs})"
-        lines = []
+        title = f"Outline — {phase_name(ph.kind, ph.number)} (steps {ph.first_step + 1}–{ph.last_step + 1}{secs})"
+        lines: list[str | StepLine] = []
         for st in a.steps[ph.first_step : ph.last_step + 1]:
             body = " ".join(text[st.start : st.end].split())
             if len(body) > STEP_CHARS:
                 body = body[: STEP_CHARS - 1] + "…"
-            band = f" (in a {st.band} paragraph)" if st.band != "General" else ""
-            lines.append(f"Step {st.index + 1} — {st.label}{band}: {body}")
+            lines.append(StepLine(st.index + 1, st.label, body, st.band))
             for note in notes_by_step.get(st.index, []):  # notes hold the 0-based step index
                 lines.append(f"    ✎ teacher's note on step {st.index + 1}: {note}")
         yield Section(title, tuple(lines))

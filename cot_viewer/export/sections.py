@@ -18,11 +18,34 @@ from cot_viewer.transcript import Transcript
 
 
 @dataclass(frozen=True)
+class StepLine:
+    """A step of the outline in a section's ``lines``: its text is ``str(step)``; the HTML
+    page also colours it by its label."""
+
+    number: int  # 1-based, as in ``cot-viewer analyze``
+    label: str
+    text: str
+    band: str = "General"
+
+    @property
+    def head(self) -> str:
+        return f"Step {self.number} — "
+
+    @property
+    def tail(self) -> str:
+        band = f" (in a {self.band} paragraph)" if self.band != "General" else ""
+        return f"{band}: {self.text}"
+
+    def __str__(self) -> str:
+        return f"{self.head}{self.label}{self.tail}"
+
+
+@dataclass(frozen=True)
 class Section:
     """An extra block after the answer: ``lines`` become a list, ``rows`` a table."""
 
     title: str
-    lines: tuple[str, ...] = ()
+    lines: tuple[str | StepLine, ...] = ()
     rows: tuple[tuple[str, str], ...] = ()
 
 

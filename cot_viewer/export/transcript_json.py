@@ -211,6 +211,11 @@ def load_file(path: str | Path) -> list[Transcript]:
     return loads(text)
 
 
+def render(transcripts: list[Transcript], *, sections=None) -> str:
+    """The exchange format, for :func:`cot_viewer.export.render` (``sections`` are not part of it)."""
+    return dumps(transcripts)
+
+
 def dumps(transcripts: list[Transcript], *, lines: bool | None = None) -> str:
     """One transcript: an indented object. Several: JSON lines (one per line)."""
     if lines is None:

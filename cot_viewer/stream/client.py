@@ -93,6 +93,11 @@ class _Reader:
             out.append(err)
         self.done = True
 
+    def take(self, data: bytes, deadline: float | None) -> tuple[list[Event], bool]:
+        """The events of one read of the stream, and whether to stop reading."""
+        batch = self.feed(data)
+        return batch, self.done or self.past(deadline)
+
     def past(self, deadline: float | None) -> bool:
         """True (and the stream ended with an error) once ``deadline`` seconds have passed."""
         if deadline is None or self.done:
@@ -225,46 +230,33 @@ class StreamClient:
     ) -> Iterator[list[Event]]:
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
-        attempt = 0
+        attempt, retry = -1, None
         with httpx.Client(**self._http_options()) as http:
-            while True:
+            while attempt < 0 or retry is not None:  # until the request is not retried
+                attempt += 1
+                if retry is not None:
+                    time.sleep(retry.wait)
+                    if reader.past(self.options.deadline):
+                        yield reader.end()
+                        return
                 reader = _Reader(t0, self.clock)
-                retry: Retrying | None = None
                 try:
                     with http.stream(
                         "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
                     ) as resp:
-                        if resp.status_code != 200:
-                            text = _body_text(resp, _read_capped(resp.iter_bytes(), MAX_ERROR_BODY)[0])
-                            err = http_error(resp.status_code, text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
-                            retry = self._retry(resp, attempt, err, t0)
-                            if retry is None:
-                                yield reader.end(err)
-                                return
-                        elif _is_json(resp):
-                            yield reader.feed_json_body(*_read_capped(resp.iter_bytes(), MAX_JSON_BODY)) + reader.end()
-                            return
-                        elif _is_html(resp):
-                            yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
-                            return
-                        else:
+                        kind = _kind(resp)
+                        if kind == "stream":
                             for data in resp.iter_bytes():
-                                batch = reader.feed(data)
+                                batch, stop = reader.take(data, self.options.deadline)
                                 if batch:
                                     yield batch
-                                if reader.done or reader.past(self.options.deadline):
+                                if stop:
                                     break
-                            yield reader.end()
-                            return
+                        raw = _read_capped(resp.iter_bytes(), _CAPS[kind]) if kind in _CAPS else (b"", False)
+                        events, retry = self._settle(kind, resp, raw, reader, attempt, t0)
                 except httpx.HTTPError as exc:
-                    yield reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
-                    return
-                attempt += 1
-                yield [retry]
-                time.sleep(retry.wait)
-                if reader.past(self.options.deadline):
-                    yield reader.end()
-                    return
+                    events, retry = reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0)), None
+                yield events
 
     # -- async -------------------------------------------------------------------
     async def astream(
@@ -290,46 +282,49 @@ class StreamClient:
 
         t0 = self.clock()
         body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
-        attempt = 0
+        attempt, retry = -1, None
         async with httpx.AsyncClient(**self._http_options()) as http:
-            while True:
+            while attempt < 0 or retry is not None:  # until the request is not retried
+                attempt += 1
+                if retry is not None:
+                    await asyncio.sleep(retry.wait)
+                    if reader.past(self.options.deadline):
+                        yield reader.end()
+                        return
                 reader = _Reader(t0, self.clock)
-                retry: Retrying | None = None
                 try:
                     async with http.stream(
                         "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
                     ) as resp:
-                        if resp.status_code != 200:
-                            text = _body_text(resp, (await _aread_capped(resp.aiter_bytes(), MAX_ERROR_BODY))[0])
-                            err = http_error(resp.status_code, text, self.endpoint, self.clock() - t0, resp.headers.get("location"))
-                            retry = self._retry(resp, attempt, err, t0)
-                            if retry is None:
-                                yield reader.end(err)
-                                return
-                        elif _is_json(resp):
-                            yield reader.feed_json_body(*await _aread_capped(resp.aiter_bytes(), MAX_JSON_BODY)) + reader.end()
-                            return
-                        elif _is_html(resp):
-                            yield reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0))
-                            return
-                        else:
+                        kind = _kind(resp)
+                        if kind == "stream":
                             async for data in resp.aiter_bytes():
-                                batch = reader.feed(data)
+                                batch, stop = reader.take(data, self.options.deadline)
                                 if batch:
                                     yield batch
-                                if reader.done or reader.past(self.options.deadline):
+                                if stop:
                                     break
-                            yield reader.end()
-                            return
+                        raw = await _aread_capped(resp.aiter_bytes(), _CAPS[kind]) if kind in _CAPS else (b"", False)
+                        events, retry = self._settle(kind, resp, raw, reader, attempt, t0)
                 except httpx.HTTPError as exc:
-                    yield reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0))
-                    return
-                attempt += 1
-                yield [retry]
-                await asyncio.sleep(retry.wait)
-                if reader.past(self.options.deadline):
-                    yield reader.end()
-                    return
+                    events, retry = reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0)), None
+                yield events
+
+    def _settle(self, kind: str, resp: httpx.Response, raw: tuple[bytes, bool], reader: "_Reader", attempt: int,
+                t0: float) -> tuple[list[Event], Retrying | None]:
+        """How a response ends (``kind`` from :func:`_kind`; ``raw``: its capped body, read
+        unless it is a stream or a web page): its last events, or ``[Retrying]`` and the
+        Retrying when the request is to be sent again."""
+        if kind == "stream":  # read to its end, or stopped
+            return reader.end(), None
+        if kind == "json":  # a server that ignored ``stream: true``
+            return reader.feed_json_body(*raw) + reader.end(), None
+        if kind == "html":
+            return reader.end(not_a_stream(resp, self.endpoint, self.clock() - t0)), None
+        err = http_error(resp.status_code, _body_text(resp, raw[0]), self.endpoint, self.clock() - t0,
+                         resp.headers.get("location"))
+        retry = self._retry(resp, attempt, err, t0)
+        return (reader.end(err), None) if retry is None else ([retry], retry)
 
     def _retry(self, resp: httpx.Response, attempt: int, err: StreamError, t0: float) -> Retrying | None:
         """A Retrying event if this failed response should be sent again, else None."""
@@ -449,6 +444,17 @@ def _body_text(resp: httpx.Response, body: bytes) -> str:
         return body.decode(resp.encoding or "utf-8", "replace")
     except LookupError:
         return body.decode("utf-8", "replace")
+
+
+#: how much of a body that is not an event stream is read, by its kind (an HTML page: none)
+_CAPS = {"error": MAX_ERROR_BODY, "json": MAX_JSON_BODY}
+
+
+def _kind(resp: httpx.Response) -> str:
+    """"error" (a status other than 200), "json" (one completion), "html" (a web page) or "stream"."""
+    if resp.status_code != 200:
+        return "error"
+    return "json" if _is_json(resp) else "html" if _is_html(resp) else "stream"
 
 
 def _is_json(resp: httpx.Response) -> bool:

@@ -1,6 +1,6 @@
 """Chunk dicts → typed events: reasoning vs answer, incrementally, per choice.
 
-Reasoning reaches us in one of two ways (see ``shared/reference/wire-formats.md``):
+Reasoning reaches us in one of two ways (each case is a test in ``tests/stream/test_separator.py``):
 
 * a field of the delta: ``reasoning_content`` (DeepSeek, vLLM, SGLang, llama.cpp),
   ``reasoning`` (vLLM, Ollama, OpenRouter, Groq) or ``reasoning_details[].text``
@@ -327,11 +327,6 @@ class Separator:
         for index, st in self._choices.items():
             if not st.finished:
                 self._flush(st, index, t, out)
-
-    def in_reasoning(self, index: int = 0) -> bool:
-        """True while choice ``index`` is inside a reasoning block (for status lines)."""
-        st = self._choices.get(index)
-        return st is not None and st.state == _THINK
 
 
 def _skip(out: list[Event], start: int, t: float, problem: str) -> None:

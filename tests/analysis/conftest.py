@@ -15,6 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # allow running without an installed package
     sys.path.insert(0, str(REPO))
+if str(REPO / "tools") not in sys.path:  # the developer tools the tests drive (label_selfcheck)
+    sys.path.append(str(REPO / "tools"))
 
 CORPUS = REPO.parent / "shared" / "corpus" / "thought-anchors-math.jsonl"
 

@@ -179,4 +179,4 @@ def test_bands_and_transitions_reach_the_json_and_the_handout(an):
                                                  key=lambda kv: kv[1])[0])
     metrics = dict(sections["Metrics of the reasoning"].rows)
     assert "—" not in metrics["Verify episodes"] and "—" not in metrics["Final answer (first reached)"]
-    assert any("(in a Verify paragraph)" in line for s in sections.values() for line in s.lines)
+    assert any("(in a Verify paragraph)" in str(line) for s in sections.values() for line in s.lines)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cot_viewer
 from cot_viewer.export.outline import outline_sections
+from cot_viewer.export.sections import StepLine
 from cot_viewer.export.transcript_json import load_file
 from cot_viewer.store.history import History
 
@@ -25,7 +26,9 @@ def test_outline_sections_cover_every_step_in_phase_order():
     secs = list(outline_sections(tr))
     outline = [s for s in secs if s.title.startswith("Outline")]
     assert outline[0].title.startswith("Outline — Definition") and outline[-1].title.startswith("Outline — Final decision")
-    numbers = [int(line.split()[1]) for s in outline for line in s.lines if line.startswith("Step ")]
+    numbers = [line.number for s in outline for line in s.lines if isinstance(line, StepLine)]
+    assert all(str(line).startswith(f"Step {line.number} — {line.label}") for s in outline for line in s.lines
+               if isinstance(line, StepLine))
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 20
     metrics = next(s for s in secs if s.title == "Metrics of the reasoning")
     assert dict(metrics.rows)["Final answer (first reached)"].startswith("400")

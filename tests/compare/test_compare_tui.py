@@ -87,11 +87,11 @@ async def test_a_phase_scrolls_the_other_run_to_its_counterpart(home):
         y_b = mono_b.scroll_offset.y
         lst.highlighted = cycle.index
         await pilot.press("enter")
-        await wait_until(lambda: notified(app, "Run B has no Reconstruction cycle 2"), what="the gap said")
+        await wait_until(lambda: notified(app, "Run B has no Reconstruction 2"), what="the gap said")
         assert mono_b.scroll_offset.y == y_b
         await pilot.press("c")
         await wait_until(lambda: isinstance(app.screen, TableScreen) and "Answers agree" in screen_text(app), what="table")
-        assert "Reconstruction cycle 2" in screen_text(app) and "(none)" in screen_text(app)
+        assert "Reconstruction 2" in screen_text(app) and "(none)" in screen_text(app)
         await pilot.press("escape")
         await wait_until(lambda: app.screen is screen)
 

@@ -82,7 +82,7 @@ def test_export_of_either_id_is_one_html_handout_of_both(server, tmp_path):
     assert html.index(f'id="t-{a}"') < html.index(f'id="t-{b}"')
     rows = {r[0]: r[1:] for r in page.rows}
     assert rows["Answers agree"] == ["yes", "yes"] and rows["Run"] == [a, b]
-    assert rows["Phase: Reconstruction cycle 1"][1] == "(none)"
+    assert rows["Phase: Reconstruction 1"][1] == "(none)"
     assert "Outline — Definition" in "".join(page.text)  # each trace's outline, as history export writes it
     # the same handout from the other id and from `compare --export`
     out2 = tmp_path / "pair2.html"

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from cot_viewer.analysis.vocabulary import phase_name
 from cot_viewer.tui.keys import FIRST
 from cot_viewer.tui.screens.replay import SPEEDS, TICK, ReplayScreen
 from cot_viewer.tui.widgets.transcript_view import TranscriptView
@@ -35,11 +36,9 @@ SIDES = ("a", "b")
 
 
 def phase_line(ph) -> Text:
-    from cot_viewer.export.outline import phase_title
-
     n = ph.last_step - ph.first_step + 1
     secs = f" · {ph.seconds:.1f} s" if ph.seconds is not None else ""
-    return Text(f"{phase_title(ph.kind, ph.number)} · {n} step{'s' if n != 1 else ''}{secs}")
+    return Text(f"{phase_name(ph.kind, ph.number)} · {n} step{'s' if n != 1 else ''}{secs}")
 
 
 def table_renderable(rows) -> Table:
@@ -187,7 +186,6 @@ class CompareScreen(Screen):
     def go_to_phase(self, k: str, index: int) -> None:
         """Scroll run ``k`` to its phase ``index`` and the other run to the counterpart."""
         from cot_viewer.compare import counterpart
-        from cot_viewer.export.outline import phase_title
 
         c = self.comparison
         ph = c.analyses[SIDES.index(k)].phases[index]
@@ -195,7 +193,7 @@ class CompareScreen(Screen):
         other = "b" if k == "a" else "a"
         twin = counterpart(c.phases, k, index)
         if twin is None:
-            self.notify(f"Run {other.upper()} has no {phase_title(ph.kind, ph.number)}.", severity="warning")
+            self.notify(f"Run {other.upper()} has no {phase_name(ph.kind, ph.number)}.", severity="warning")
             self.view(other).monologue.clear_highlight()
             return
         self._scroll_to(other, twin)

@@ -45,24 +45,6 @@ def _when(ts: float) -> str:
     return local_text(ts)
 
 
-def render_export(tr, fmt: str) -> str:
-    """The history engineer's renderers; Markdown and HTML only once they exist."""
-    if fmt == "json":
-        from cot_viewer.export.transcript_json import dumps
-
-        return dumps([tr])
-    import importlib
-
-    try:
-        module = importlib.import_module(f"cot_viewer.export.{'markdown' if fmt == 'md' else 'html'}")
-    except ImportError:
-        raise RuntimeError(f"{fmt} export is not available in this version yet") from None
-    try:
-        return module.render(tr)
-    except (TypeError, AttributeError):
-        return module.render([tr])
-
-
 def export_path(tr, fmt: str, directory: Path | None = None) -> Path:
     directory = directory or Path.cwd()
     base = f"cot-viewer-{tr.id}"
@@ -417,7 +399,9 @@ class HomeScreen(Screen):
             if not fmt:
                 return
             try:
-                text = render_export(tr, fmt)
+                from cot_viewer.export import render  # the same file as `history export`, outline included
+
+                text = render(tr, fmt)
                 path = export_path(tr, fmt)
                 from cot_viewer.paths import write_private_file
 

@@ -22,7 +22,7 @@ from rich.text import Text
 from textual.widgets import Footer, ProgressBar, Static
 
 from cot_viewer.tui.screens.base import PaneScreen
-from cot_viewer.tui.widgets.outline import phase_name
+from cot_viewer.analysis.vocabulary import phase_name
 from cot_viewer.tui.widgets.transcript_view import TranscriptView
 
 SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)

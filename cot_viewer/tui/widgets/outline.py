@@ -31,20 +31,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cot_viewer.label_colours import LABEL_COLOURS, LABEL_ORDER
+from cot_viewer.analysis.vocabulary import LABEL_COLOURS, LABELS, phase_name
 from cot_viewer.tui.widgets.stream_pane import display_text
 
 NOTE_MARK = "✎"
-
-
-def phase_name(kind: str, number: int) -> str:
-    if kind == "definition":
-        return "Definition"
-    if kind == "bloom":
-        return "Bloom"
-    if kind == "final":
-        return "Final decision"
-    return f"Reconstruction {number}"
 
 
 class LabelPalette:
@@ -404,7 +394,7 @@ class OutlinePanel(Vertical):
         """Counts per label (the legend), steps per phase, and the metrics when known."""
         lst = self.list
         n = lst.shown
-        counts = dict.fromkeys(LABEL_ORDER, 0)
+        counts = dict.fromkeys(LABELS, 0)
         for s in lst.steps[:n]:
             counts[s.label] = counts.get(s.label, 0) + 1
         phases = len(lst._headers)
@@ -427,7 +417,7 @@ class OutlinePanel(Vertical):
         lines = [first, second]
         # the legend: the seven label colours with their counts, wrapped by hand
         used = 0
-        for label in LABEL_ORDER:
+        for label in LABELS:
             item = f"{label} {counts.get(label, 0):,}"
             need = len(item) + 2
             if used == 0 or used + 2 + need > width:

@@ -1,18 +1,15 @@
-"""Necessary literals of a regular expression, for cheap prefilters.
+"""Derive the needles of the analysis' prefiltered regexes (``cot_viewer/analysis/needles.py``).
+
+    python tools/regex_needles.py           # say whether needles.py is current
+    python tools/regex_needles.py --write   # write it again after editing a prefiltered regex
 
 ``derive(rx)`` returns a tuple of strings such that every match of ``rx`` contains at
 least one of them (lower-cased when ``rx`` ignores case), or ``None`` when no such set
-is found.  The labels and phases modules keep the derived tuples as literals next to
-their regexes (deriving them at import would cost ~20 ms); ``tests/analysis`` checks that
-every literal still equals ``derive()`` of its regex, so a regex edited without
-regenerating its needles fails the tests.  Regenerate with
-``python -m cot_viewer.analysis._needles``.
-
-How a prefilter is applied (see :func:`prefilter`): for a case-sensitive regex the
-needles are looked for in the searched string itself; for an ignore-case one in its
-``lower()``, which is exact unless the string holds one of the two lower-case
-characters that Python's ignore-case matching folds onto ASCII letters (``ſ`` → s,
-``ı`` → i); such strings skip the prefilter.
+is found.  It reads the regex with CPython's private ``re._parser``: that is why it is a
+developer tool and not part of the package, which only reads the generated literals
+(``cot_viewer/analysis/prefilter.py``).  ``tests/analysis/test_analysis_fastpaths.py``
+checks that ``needles.py`` is current (skipped if this parser changes) and, independently
+of it, that every match of each regex on the corpus contains one of its needles.
 
 Soundness of the derivation: a match of a sequence contains a match of each of its
 mandatory items, and a run of consecutive literal characters appears verbatim; a match
@@ -25,15 +22,15 @@ used (their lower-case form is what ``lower()`` of a matching string holds).
 
 from __future__ import annotations
 
+import importlib
 import re
-from typing import Callable, Iterable, Sequence
+import sys
+from pathlib import Path
+from typing import Iterable
 
-__all__ = ["derive", "trie_pattern", "searcher", "maybe", "cue_scanner", "generate", "PREFILTERED", "UNSAFE_LOWER"]
-
-# Lower-case characters that ignore-case matching equates with an ASCII letter but that
-# str.lower() leaves alone (the other two such characters, U+212A KELVIN SIGN and
-# U+0130, lower-case to ASCII).
-UNSAFE_LOWER = ("\u017f", "\u0131")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NEEDLES_PY = ROOT / "cot_viewer" / "analysis" / "needles.py"
 
 _MAXCLASS = 12
 # Short, frequent English words make poor needles: prefer any other candidate.
@@ -199,143 +196,6 @@ def derive(rx: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def _trie(needles: Iterable[str]) -> dict:
-    """Nested dicts, one level per character; ``""`` marks the end of a needle."""
-    root: dict = {}
-    for n in needles:
-        node = root
-        for ch in n:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return root
-
-
-def trie_pattern(needles: Iterable[str]) -> str:
-    """A regex source matching any of ``needles`` (case-sensitive), as a trie so that the
-    engine rejects most positions on their first character."""
-    root = _trie(needles)
-
-    def emit(node: dict) -> str:
-        if "" in node:  # a needle ends here: the prefix is enough
-            return ""
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(root)
-
-
-def searcher(rx: re.Pattern[str], key: str, lower_input: bool = True) -> Callable[[str], re.Match[str] | None]:
-    """``rx.search`` behind the prefilter of the needles ``_prefilters.NEEDLES[key]``.
-
-    For an ignore-case ``rx`` and ``lower_input`` the strings passed in must be outputs
-    of ``str.lower()`` (or substrings of one); otherwise they are lower-cased here.
-    Without needles (regex edited, file not regenerated) this is plain ``rx.search``.
-    """
-    from ._prefilters import NEEDLES
-
-    needles = NEEDLES.get(key)
-    search = rx.search
-    if not needles:
-        return search
-    quick = re.compile(trie_pattern(needles)).search
-    s1, s2 = UNSAFE_LOWER
-    if not rx.flags & re.IGNORECASE:
-
-        def run(text: str) -> re.Match[str] | None:
-            return None if quick(text) is None else search(text)
-
-    elif lower_input:
-
-        def run(text: str) -> re.Match[str] | None:
-            if quick(text) is None and (text.isascii() or (s1 not in text and s2 not in text)):
-                return None
-            return search(text)
-
-    else:
-
-        def run(text: str) -> re.Match[str] | None:
-            low = text.lower()
-            if quick(low) is None and (low.isascii() or (s1 not in low and s2 not in low)):
-                return None
-            return search(text)
-
-    return run
-
-
-def maybe(rx: re.Pattern[str], key: str) -> Callable[[str], bool]:
-    """A test ``maybe(low)`` that is False only when ``rx`` cannot match the string whose
-    ``lower()`` is ``low`` (for a case-sensitive ``rx``, pass the string itself)."""
-    from ._prefilters import NEEDLES
-
-    needles = NEEDLES.get(key)
-    if not needles:
-        return lambda low: True
-    quick = re.compile(trie_pattern(needles)).search
-    if not rx.flags & re.IGNORECASE:
-        return lambda low: quick(low) is not None
-    s1, s2 = UNSAFE_LOWER
-
-    def test(low: str) -> bool:
-        return quick(low) is not None or not (low.isascii() or (s1 not in low and s2 not in low))
-
-    return test
-
-
-def greedy_trie_pattern(needles: Iterable[str]) -> str:
-    """Like :func:`trie_pattern`, but the match at a position is the *longest* needle
-    there (every shorter needle at that position is a prefix of it)."""
-    root = _trie(needles)
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    return emit(root)
-
-
-def cue_scanner(regexes: Sequence[tuple[re.Pattern[str], str]]) -> Callable[[str], int]:
-    """``scan(low) -> bits``: bit k is clear only when ``regexes[k][0]`` (ignore-case,
-    needles ``NEEDLES[regexes[k][1]]``) cannot match the lower-cased string ``low``.
-
-    One pass finds, at every position, the longest needle of any of the regexes that
-    starts there; the bits of all needles that are prefixes of it are set."""
-    from ._prefilters import NEEDLES
-
-    owners: dict[str, int] = {}
-    always = 0
-    for k, (rx, key) in enumerate(regexes):
-        needles = NEEDLES.get(key)
-        if not needles or not rx.flags & re.IGNORECASE:
-            always |= 1 << k
-            continue
-        for n in needles:
-            owners[n] = owners.get(n, 0) | 1 << k
-    every = (1 << len(regexes)) - 1
-    if not owners:
-        return lambda low: every
-    bits = {n: 0 for n in owners}
-    for n in owners:  # the needles that are prefixes of n (n included)
-        for k in range(1, len(n) + 1):
-            b = owners.get(n[:k])
-            if b:
-                bits[n] |= b
-    findall = re.compile("(?=(" + greedy_trie_pattern(owners) + "))").findall
-    s1, s2 = UNSAFE_LOWER
-
-    def scan(low: str) -> int:
-        if not low.isascii() and (s1 in low or s2 in low):
-            return every
-        out = always
-        for n in findall(low):
-            out |= bits[n]
-        return out
-
-    return scan
-
-
 # The regexes that get a prefilter: ``(module, name)``; module is a submodule of this package.
 PREFILTERED = (
     ("labels", "_VERIFY_RE"),
@@ -360,20 +220,18 @@ PREFILTERED = (
 
 
 def generate() -> str:
-    """Source of ``_prefilters.py`` for the current regexes."""
-    import importlib
-
+    """Source of ``needles.py`` for the current regexes."""
     lines = [
         '"""Needles of the prefiltered regexes.  GENERATED by',
-        "``python -m cot_viewer.analysis._needles --write``: do not edit by hand.",
+        "``python tools/regex_needles.py --write``: do not edit by hand.",
         "",
-        "Every match of the regex contains one of its needles (see ``_needles.py``);",
-        '``tests/analysis/test_analysis_prefilters.py`` checks that this file is current."""',
+        "Every match of the regex contains one of its needles (see ``prefilter.py``);",
+        '``tests/analysis/test_analysis_fastpaths.py`` checks that this file is current."""',
         "",
         "NEEDLES: dict[str, tuple[str, ...]] = {",
     ]
     for mod_name, name in PREFILTERED:
-        mod = importlib.import_module(f"{__package__}.{mod_name}")
+        mod = importlib.import_module(f"cot_viewer.analysis.{mod_name}")
         needles = derive(getattr(mod, name))
         if not needles:
             raise ValueError(f"{mod_name}.{name}: no needles")
@@ -391,19 +249,18 @@ def generate() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _main() -> None:  # pragma: no cover - developer tool
-    import sys
-    from pathlib import Path
-
+def main() -> int:
     src = generate()
-    path = Path(__file__).with_name("_prefilters.py")
+    path = NEEDLES_PY
     if "--write" in sys.argv:
         path.write_text(src, encoding="utf-8")
         print(f"wrote {path}")
     else:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         print("up to date" if current == src else "OUT OF DATE: run with --write")
+        return 0 if current == src else 1
+    return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    _main()
+if __name__ == "__main__":
+    raise SystemExit(main())

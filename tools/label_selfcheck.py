@@ -5,9 +5,9 @@ The labeller is trained and tested on ThinkARM's human labels (``tools/train_lab
 competition problems — with labels made to other conventions, so they are sanity checks,
 not the accuracy figure.
 
-Run ``python -m cot_viewer.analysis.selfcheck [CORPUS.jsonl]`` (default: the corpus in
+Run ``python tools/label_selfcheck.py [CORPUS.jsonl]`` (default: the corpus in
 ``../shared/corpus`` next to the repository), or
-``python -m cot_viewer.analysis.selfcheck --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl [THIRD.jsonl]]]]``.
+``python tools/label_selfcheck.py --guidebook [CORPUS.jsonl [LABELS.jsonl [FRESH.jsonl [THIRD.jsonl]]]]``.
 The corpus chunks carry GPT-4o labels in the Thought Anchors taxonomy, mapped onto the seven
 episode labels like this:
 
@@ -51,8 +51,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from . import LABELS, analyze, label_spans
-from .segment import paragraph_spans
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+from cot_viewer.analysis import LABELS, analyze, label_spans  # noqa: E402
+from cot_viewer.analysis.segment import paragraph_spans  # noqa: E402
 
 MAPPING: dict[str, frozenset[str]] = {
     "problem_setup": frozenset({"Read"}),
@@ -73,7 +77,7 @@ TA_LABELS = tuple(MAPPING)
 
 
 def default_corpus() -> Path:
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "thought-anchors-math.jsonl"
+    return ROOT.parent / "shared" / "corpus" / "thought-anchors-math.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -157,7 +161,7 @@ def score(rows: list[dict], mode: str = "spans") -> dict:
 
 # --------------------------------------------------------------------------- guidebook set
 def default_guidebook() -> Path:
-    return Path(__file__).resolve().parents[2] / "tests" / "analysis" / "data" / "guidebook_labels.jsonl"
+    return ROOT / "tests" / "analysis" / "data" / "guidebook_labels.jsonl"
 
 
 def default_guidebook_fresh() -> Path:

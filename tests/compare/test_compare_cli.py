@@ -98,3 +98,12 @@ def test_unknown_id_bad_speed_and_bad_export_name_are_one_line(two_runs, tmp_pat
         r = cli("compare", *args, home=home)
         assert r.returncode == code and words in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_scripted_compare_imports_neither_textual_nor_httpx(tmp_path):
+    code = ("import sys; from cot_viewer.cli import main; "
+            f"rc = main(['compare', {str(DEMO)!r}, {str(DEMO)!r}, '--json']); "
+            "print(rc, 'textual' in sys.modules, 'httpx' in sys.modules, file=sys.stderr)")
+    env = dict(os.environ, COT_VIEWER_HOME=str(tmp_path / "home"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert r.stderr.strip().splitlines()[-1] == "0 False False", r.stderr

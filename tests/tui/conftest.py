@@ -20,11 +20,3 @@ def home(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path / "home"
 
-
-@pytest.fixture(autouse=True)
-def analysis_at_normal_priority(monkeypatch):
-    """The analysis child runs on idle CPU only (SCHED_IDLE, nice 19). With CPU-bound
-    processes beside the tests it gets almost no CPU, and tests that wait for its result
-    timed out; they check what it computes, not how it is scheduled (test_analysis_proxy
-    removes this to check the scheduling itself)."""
-    monkeypatch.setenv("COT_VIEWER_ANALYSIS_NICE", "0")

@@ -27,7 +27,7 @@ async def test_copy_reasoning_answer_and_step(home):
         await wait_until(lambda: app.clipboard == tr.reasoning, what="reasoning copied")
         view.outline_list.focus()
         await pilot.press("down", "down", "down", "enter")  # Definition, step 1, step 2, step 3
-        step = view.selected_step()
+        step = view.outline_feed.selected_step()
         s = view.analysis.steps[step]
         await pilot.press("y", "s")
         await wait_until(lambda: app.clipboard == tr.reasoning[s.start:s.end], what="step copied")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from loopback import deepseek_chunks, stream_reply
 from textual.widgets import DataTable, Input
-from tui_helpers import make_transcript, notified, screen_text, wait_until
+from tui_helpers import ANSWER, REASONING, make_transcript, notified, screen_text, wait_until
 
 from cot_viewer.analysis import analyze
 from cot_viewer.commands.replay import demo_transcript
@@ -128,12 +128,12 @@ async def test_outline_grows_during_a_live_stream(server, home):
 
 
 async def test_a_failed_final_analysis_leaves_the_panes_and_ends_the_live_outline(server, home, monkeypatch):
-    from cot_viewer.tui import analysis_proxy
+    from cot_viewer.analysis import core
 
-    async def broken():
+    def broken(self):
         raise RuntimeError("a bug in the analysis")
 
-    monkeypatch.setattr(analysis_proxy.AnalysisProxy, "close_and_snapshot", lambda self, *a, **k: broken())
+    monkeypatch.setattr(core.IncrementalAnalyzer, "close", broken)
     reasoning = "Okay, so the problem asks for 3 * 4.\n\nWait, let me check: 3 * 4 = 12. Yes."
     server.enqueue(stream_reply(deepseek_chunks(reasoning, "12"), delay=0.001))
     tr = Transcript(prompt="q", messages=[{"role": "user", "content": "q"}], provider="custom",
@@ -146,6 +146,43 @@ async def test_a_failed_final_analysis_leaves_the_panes_and_ends_the_live_outlin
         await wait_until(lambda: "live" not in view.outline.head.plain, what="the outline no longer live")
         assert view.analysis is None and view.monologue.text == reasoning and view.answer.text == "12"
         assert app.is_running
+
+
+async def test_a_slow_final_analysis_does_not_hold_up_the_panes(server, home, monkeypatch):
+    """The panes end with the stream; the outline says it is still live until the analysis
+    lands, and completes when the analysis thread gets on."""
+    import threading
+
+    from cot_viewer.analysis import core
+
+    go = threading.Event()
+    close = core.IncrementalAnalyzer.close
+
+    def held_up(self):
+        go.wait(60)
+        close(self)
+
+    monkeypatch.setattr(core.IncrementalAnalyzer, "close", held_up)
+    reasoning = REASONING * 40
+    server.enqueue(stream_reply(deepseek_chunks(reasoning, ANSWER), delay=0.001))
+    tr = Transcript(prompt="q", messages=[{"role": "user", "content": "q"}], provider="custom",
+                    base_url=server.base_url, model="deepseek-reasoner")
+    s = AskSession(endpoint=Endpoint("custom", server.base_url, "deepseek-reasoner"), options=StreamOptions(), turns=[tr])
+    app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
+    try:
+        async with app.run_test(size=(160, 40)):
+            view = app.screen.view
+            await wait_until(lambda: view.info.phase == "done", timeout=30, what="the panes final")
+            assert view.monologue.text == reasoning and view.analysis is None
+            assert "live" in view.outline.head.plain
+            go.set()
+            await wait_until(lambda: view.analysis is not None, what="the analysis landed")
+            assert "live" not in view.outline.head.plain
+            assert len(view.outline_list.steps) == len(view.analysis.steps) > 40
+            got = await view.outline_feed.ensure_analysis()  # the landed one: nothing analysed again
+            assert got is view.analysis
+    finally:
+        go.set()
 
 
 async def test_step_through_reveals_one_step_per_key_and_hides_the_answer(home):
@@ -204,7 +241,7 @@ async def test_a_note_on_the_selected_step_is_saved_and_marked(home):
         await wait_until(lambda: view.analysis is not None)
         view.outline_list.focus()
         await pilot.press("down", "down", "down", "enter")  # Definition, step 1, Bloom, step 2
-        step = view.selected_step()
+        step = view.outline_feed.selected_step()
         assert step == 1 and view.monologue._highlight == (view.analysis.steps[1].start, view.analysis.steps[1].end)
         await pilot.press("m")
         await wait_until(lambda: isinstance(app.screen.focused, Input), what="note modal")
@@ -262,3 +299,35 @@ async def test_legend_keeps_every_label_when_the_metrics_line_is_long(home):
         await pilot.pause()
         rows = [head.render_line(y).text for y in range(head.size.height)]
         assert all(f"■ {label}" in "\n".join(rows) for label in LABEL_COLOURS), rows
+
+
+async def test_a_flood_of_reasoning_holds_the_analysis_until_it_ends(home):
+    """Reasoning arriving faster than anyone reads (thousands of characters a flush) is not
+    analysed while it floods in; once it stops the outline catches up, and the final
+    analysis equals analyze()."""
+    import asyncio
+
+    from cot_viewer.stream.events import ReasoningDelta
+
+    text = REASONING * 20
+    tr = make_transcript(text, ANSWER)
+    session = AskSession(endpoint=Endpoint("deepseek", "https://api.deepseek.com", "deepseek-reasoner"), turns=[])
+    app = CotViewerApp(lambda: AskScreen(session), cursor_blink=False)
+    async with app.run_test(size=(160, 40)):
+        await wait_until(lambda: app.screen.view.outline_feed is not None, what="the view")
+        view = app.screen.view
+        await view.begin("deepseek", "deepseek-reasoner")
+        piece = 3_000  # characters a flush: ~15,000 tokens/s
+        for i in range(0, len(text), piece):
+            view.feed(ReasoningDelta(0.1, text[i:i + piece]))
+            await view.flush()
+            await asyncio.sleep(0.1)  # the worker would have had time to analyse
+            view.outline_feed.tick(force=True)
+            assert view.outline_list.steps == [], "analysed during the flood"
+        await view.flush()  # a flush without reasoning: the flood is over
+        await wait_until(lambda: view.outline_feed.tick(force=True) or view.outline_list.steps, what="catching up")
+        await view.end(tr)
+        await wait_until(lambda: view.analysis is not None, what="the final analysis")
+        want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times())
+        assert view.analysis.to_dict() == want.to_dict()
+        assert len(view.outline_list.steps) == len(want.steps)

@@ -18,7 +18,6 @@ from cot_viewer.stream.endpoint import Endpoint, StreamOptions
 from cot_viewer.stream.events import AnswerDelta, ReasoningDelta, Reclassify, StreamEnd
 from cot_viewer.stream.relay import Relay, expand, merge, write_all
 from cot_viewer.transcript import Transcript
-from cot_viewer.tui.analysis_proxy import proxy_for
 from cot_viewer.tui.app import CotViewerApp
 from cot_viewer.tui.screens.ask import AskScreen
 from cot_viewer.tui.session import AskSession
@@ -119,8 +118,8 @@ async def test_a_child_that_dies_ends_the_stream_as_interrupted_with_a_message(s
 
 
 async def test_the_live_outline_over_a_relayed_stream_equals_analyze(server, home):
-    """The relay streams; the view's own analysis child (started with the view) builds the
-    outline from what the relay sends."""
+    """The relay streams; the view's live analysis builds the outline from what the relay
+    sends."""
     server.enqueue(stream_reply(deepseek_chunks(REASONING * 3, ANSWER), delay=0.002))
     history = History.open()
     s, relay = _relayed(server, history)
@@ -133,40 +132,7 @@ async def test_the_live_outline_over_a_relayed_stream_equals_analyze(server, hom
         tr = s.last
         want = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt)
         assert view.analysis.to_dict() == want.to_dict()  # seconds per phase included
-        proxy = proxy_for(app)
-        assert proxy.fallback is None and proxy._proc is not None
     history.close()
-
-
-async def test_a_stopped_analysis_child_does_not_hold_up_the_panes(server, home):
-    """The panes end with the stream; the outline says it is still live until the analysis
-    lands, and completes when the child runs again."""
-    server.enqueue(stream_reply(deepseek_chunks(REASONING * 40, ANSWER), delay=0.003))
-    s, relay = _relayed(server, None)
-    app = _app(s)
-    pid = None
-    try:
-        async with app.run_test(size=(160, 40)):
-            view = app.screen.view
-            proxy = proxy_for(app)
-            await wait_until(lambda: proxy._proc is not None, what="the analysis child")
-            pid = proxy._proc.pid
-            os.kill(pid, signal.SIGSTOP)
-            await wait_until(lambda: view.info.phase == "done", timeout=30, what="the panes final")
-            assert view.monologue.text == REASONING * 40 and view.analysis is None
-            assert "live" in view.outline.head.plain
-            os.kill(pid, signal.SIGCONT)
-            await wait_until(lambda: view.analysis is not None, what="the analysis landed")
-            assert "live" not in view.outline.head.plain
-            assert len(view.outline_list.steps) == len(view.analysis.steps) > 40
-            got = await view.ensure_analysis()  # the landed one: nothing analysed again
-            assert got is view.analysis
-    finally:
-        if pid is not None:
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:  # (ended with the app)
-                pass
 
 
 def test_merge_joins_runs_of_choice_zero_deltas_and_keeps_the_order():

@@ -51,9 +51,10 @@ async def _feed(pilot, events, *, at: float, finish=None) -> None:
     for e in events:
         view.feed(e)
     await view.flush()
+    await view.outline_feed.settle()  # the live outline has all the text so far
     if finish is not None:
         await view.end(finish)
-        await view.ensure_analysis()  # the final analysis lands after the panes
+        await view.outline_feed.ensure_analysis()  # the final analysis lands after the panes
     await pilot.pause()
     await pilot.pause()
 
@@ -123,6 +124,7 @@ def test_replay_screen(snap_compare):
         while view.info.reasoning_tokens < 45 or view._pend_r:
             await pilot.pause(0.02)
         await view.flush()
+        await view.outline_feed.settle()
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(150, 34), run_before=run_before)

@@ -14,8 +14,8 @@ TOGGLES = {
     "show_monologue": ("toggle_monologue", lambda v: not v.monologue_shown),
     "hide_outline": ("toggle_outline", lambda v: v.outline_visible),
     "show_outline": ("toggle_outline", lambda v: not v.outline_visible),
-    "labels_off": ("toggle_labels", lambda v: v.labels_on),
-    "labels_on": ("toggle_labels", lambda v: not v.labels_on),
+    "labels_off": ("toggle_labels", lambda v: v.outline_feed.labels_on),
+    "labels_on": ("toggle_labels", lambda v: not v.outline_feed.labels_on),
 }
 
 
@@ -85,7 +85,7 @@ class PaneScreen(Screen):
         self.refresh_bindings()
 
     def action_toggle_labels(self) -> None:
-        self.view.toggle_labels()
+        self.view.outline_feed.toggle_labels()
         self.refresh_bindings()
 
     # -- copying -------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class PaneScreen(Screen):
         elif part == "reasoning":
             text = view.monologue.text
         else:
-            step = view.selected_step()
+            step = view.outline_feed.selected_step()
             if step is None:
                 msg = "Select a step in the outline first" + ("." if view.outline_visible else " (o shows it).")
                 self.notify(msg, severity="warning")
@@ -141,7 +141,7 @@ class PaneScreen(Screen):
     # -- notes ---------------------------------------------------------------------------------
     def note_step(self) -> int | None:
         """The step a note goes on: the outline's selected step (the replay overrides)."""
-        return self.view.selected_step()
+        return self.view.outline_feed.selected_step()
 
     async def note_target(self):
         """``(history, transcript id)`` to save a note in, or None (after saying why)."""
@@ -168,7 +168,7 @@ class PaneScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - a store error: say so, keep the app
                 self.notify(f"The note was not saved: {exc}", severity="error")
                 return
-            view.add_note(step, text)
+            view.outline_feed.add_note(step, text)
             self.notify(f"Note saved on step {step + 1}.")
 
         from cot_viewer.tui.screens.note import NoteScreen

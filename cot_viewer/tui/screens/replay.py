@@ -212,11 +212,12 @@ class ReplayScreen(PaneScreen):
             return
         await self._halt_playback()
         view = self.view
-        view.stepping = True
+        feed = view.outline_feed
+        feed.stepping = True
         await view.load(self.tr)
-        analysis = await view.ensure_analysis()
+        analysis = await feed.ensure_analysis()
         if analysis is None or not analysis.steps:
-            view.stepping = False
+            feed.stepping = False
             self.notify("This transcript has no reasoning to step through.", severity="warning")
             return
         self.stepping = True
@@ -230,7 +231,7 @@ class ReplayScreen(PaneScreen):
 
     async def _leave_steps(self) -> None:
         view = self.view
-        self.stepping = view.stepping = False
+        self.stepping = view.outline_feed.stepping = False
         self.query_one("#banner", Static).display = False
         view.outline_list.set_limit(None)
         view.monologue.clear_highlight()
@@ -257,8 +258,7 @@ class ReplayScreen(PaneScreen):
         self.step_k = k
         lst.set_limit(k)
         lst.move_to_step(k - 1)
-        view._apply_labels()
-        view._show_outline_chrome()
+        view.outline_feed.refresh()
         ans = view.answer
         if k == n or self.answer_revealed:
             if ans.text != self.tr.answer:
@@ -277,7 +277,7 @@ class ReplayScreen(PaneScreen):
         view = self.view
         t = Text()
         t.append(f" Step {k} of {n} ", "bold")
-        t.append(f" {step.label} ", view.palette.banner.get(step.label, "reverse"))
+        t.append(f" {step.label} ", view.outline_feed.palette.banner.get(step.label, "reverse"))
         k_ph = view.outline_list.phase_of_step(k - 1)
         if k_ph is not None:
             ph = view.outline_list.phases[k_ph]

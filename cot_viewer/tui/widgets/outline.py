@@ -167,6 +167,16 @@ class OutlineList(ScrollView, can_focus=True):
         self._changed()
         self.scroll_to(y=0, animate=False, immediate=True)
 
+    @property
+    def phases_shown(self) -> int:
+        """Phase headers shown (those that start within the shown steps)."""
+        return len(self._headers)
+
+    def redraw(self) -> None:
+        """Draw every row again (the notes or the palette changed)."""
+        self._strips.clear()
+        self.refresh()
+
     def _changed(self) -> None:
         n = self.shown
         firsts, headers = [], []
@@ -302,7 +312,7 @@ class OutlineList(ScrollView, can_focus=True):
         segs: list[Segment]
         if kind == "phase":
             ph = self.phases[i]
-            last = self._phase_last(i)
+            last = self.phase_last(i)
             count = last - ph.first_step + 1
             right = f"{count} step{'s' if count != 1 else ''}"
             if ph.seconds is not None and self.limit is None:
@@ -332,7 +342,7 @@ class OutlineList(ScrollView, can_focus=True):
             strip = Strip([Segment(seg.text, (seg.style or Style()) + cursor) for seg in strip], width)
         return strip.apply_style(base)
 
-    def _phase_last(self, k: int) -> int:
+    def phase_last(self, k: int) -> int:
         """The last shown step of phase ``k`` (the live tail belongs to the last phase)."""
         n = self.shown
         if k + 1 < len(self._firsts):
@@ -397,7 +407,7 @@ class OutlinePanel(Vertical):
         counts = dict.fromkeys(LABELS, 0)
         for s in lst.steps[:n]:
             counts[s.label] = counts.get(s.label, 0) + 1
-        phases = len(lst._headers)
+        phases = lst.phases_shown
         width = max(20, self.head.content_region.width or 40)
         first = Text()
         first.append(f"{n:,} step{'s' if n != 1 else ''} · {phases} phase{'s' if phases != 1 else ''}", "bold")
@@ -446,7 +456,7 @@ class OutlinePanel(Vertical):
         elif e[0] == "phase":
             ph = lst.phases[e[1]]
             t.append(phase_name(ph.kind, ph.number), "bold")
-            t.append(f" · steps {ph.first_step + 1}–{lst._phase_last(e[1]) + 1}")
+            t.append(f" · steps {ph.first_step + 1}–{lst.phase_last(e[1]) + 1}")
         else:
             i = e[1]
             step = lst.steps[i]

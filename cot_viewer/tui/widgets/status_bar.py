@@ -44,7 +44,7 @@ def request_status(tr) -> tuple[str, str]:
     from cot_viewer.pricing import format_cost
     from cot_viewer.thinking import describe
 
-    return describe(getattr(tr, "settings", None)), format_cost(tr.cost)
+    return describe(tr.settings), format_cost(tr.cost)
 
 
 def _n(v: int) -> str:

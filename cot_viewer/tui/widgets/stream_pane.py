@@ -301,6 +301,11 @@ class StreamPane(ScrollView, can_focus=True):
         self._overlays, self._overlay_reach = out, reach
         self._invalidate_overlays()
 
+    @property
+    def has_labels(self) -> bool:
+        """Some spans are tinted (``set_labels``)."""
+        return bool(self._overlays)
+
     def slice(self, start: int, end: int) -> str:
         """``text[start:end]`` without joining the whole text (for outline entries)."""
         start, end = max(0, start), min(end, self._length)
@@ -364,19 +369,25 @@ class StreamPane(ScrollView, can_focus=True):
         """New virtual height without a screen layout (the pane's size did not change).
 
         Setting ``virtual_size`` asks the whole screen for a layout (every flush, ~20/s);
-        here only the scrollbars and the scroll offset are updated, and the tail is followed
-        the way the compositor would (anchored and not released by the reader).
+        here only the pane's own scroll state is updated. What it mirrors of Textual (pinned
+        ``<9`` in pyproject.toml; there is no public call for it):
+        ``ScrollView._size_updated`` on a new virtual size — ``_scroll_update`` sets the
+        scrollbars' window sizes and clamps the scroll offsets — and the compositor's
+        following of an anchored widget: anchored (``anchor()``) and not released by the
+        reader, it stays at the bottom. Released and back at the bottom, Textual re-anchors
+        it; so "anchored and at the bottom before growing" is the same test, from public API.
         """
         size = Size(self._width, rows)
         if not self.is_mounted or not self.container_size:
             self.virtual_size = size
             return
+        follow = self.is_anchored and self.scroll_y >= self.max_scroll_y
         had_bar = self.show_vertical_scrollbar
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
         if self.show_vertical_scrollbar != had_bar:
             self.refresh(layout=True)
-        if self._anchored and not self._anchor_released:
+        if follow:
             self.scroll_y = self.scroll_target_y = self.max_scroll_y
         self.refresh()
 

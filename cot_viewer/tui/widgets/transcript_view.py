@@ -3,22 +3,13 @@ plus the one consumer of events shared by the live ask and the replay.
 
 Events are applied as they come (cheap: counters and list appends); the panes are fed by a
 timer every ``FLUSH_INTERVAL`` seconds with whatever accumulated, so thousands of tokens a
-second cost ~20 pane updates a second and keys stay responsive.
-
-The outline (issue #5) is fed from the same flush: the coalesced reasoning text goes to the
-app's analysis child process (``tui/analysis_proxy.py``: an ``IncrementalAnalyzer`` on another
-core; in-process if the child cannot run), only while the outline, the label colours or the
-step-through need it, and the outline polls ``steps_since`` at most every ``OUTLINE_INTERVAL``
-(every ``OUTLINE_BUSY_INTERVAL`` above ~4,000 tokens/s). Provisional phases and metrics come
-from the child when paragraphs have closed (at most once per 20× the snapshot's cost); after
-the stream the final snapshot has ``char_times`` (seconds per phase). A finished transcript
-is analysed in a thread after its first screen.
+second cost ~20 pane updates a second and keys stay responsive.  The outline beside the
+monologue is fed by ``outline_feed.OutlineFeed`` from the same flush (the coalesced
+reasoning text, not every token).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -28,7 +19,6 @@ from textual.widgets import Static
 
 from cot_viewer.safe import terminal_safe
 from cot_viewer.tui import session
-from cot_viewer.tui.analysis_proxy import analysis_module, proxy_for
 from cot_viewer.stream.events import (
     AnswerDelta,
     Event,
@@ -42,6 +32,7 @@ from cot_viewer.stream.events import (
 )
 from cot_viewer.tui.widgets.answer_pane import AnswerPane
 from cot_viewer.tui.widgets.outline import LabelPalette, OutlineList, OutlinePanel
+from cot_viewer.tui.widgets.outline_feed import OutlineFeed
 from cot_viewer.tui.widgets.status_bar import StatusBar, StatusInfo, request_status
 from cot_viewer.tui.widgets.stream_pane import StreamPane
 
@@ -50,10 +41,6 @@ BUSY_CHUNKS = 200  # chunks in one tick above which the next ticks are skipped
 BUSY_SKIP = 2  # how many
 STACK_BELOW = 100  # columns: narrower than this, the panes stack
 OUTLINE_MIN_WIDTH = session.OUTLINE_MIN_WIDTH  # columns: the outline is shown by default from here on
-OUTLINE_INTERVAL = 0.25  # s: the outline catches up with the analyser at most this often
-OUTLINE_BUSY_INTERVAL = 1.0  # s: ... while the flush skips ticks (very high token rates)
-WHOLE_ANALYSIS_DELAY = 0.3  # s after opening a finished transcript before it is analysed
-SNAPSHOT_COST_SHARE = 20  # phases/metrics snapshot at most once per 20× its own cost
 
 THINKING_PLACEHOLDER = "The model is thinking… the answer will appear here."
 WAITING_PLACEHOLDER = "Waiting for the model…"
@@ -96,23 +83,8 @@ class TranscriptView(Vertical):
         self.clock = clock  # seconds on the events' time base (since the request started)
         self.info = StatusInfo()
         self.outline_wanted: bool | None = None  # None: shown from OUTLINE_MIN_WIDTH columns on
-        self.labels_on = False
-        self.stepping = False  # step-through (the replay screen drives it)
-        self.notes: dict[int, list[str]] = {}
-        self.prompt = ""  # the question shown above the panes (the analysis labels restatements of it Read)
-        self.analysis = None  # the final Analysis of the finished transcript shown
-        self.metrics = None
-        self._tr = None  # the finished transcript shown (for a whole analysis)
-        self._gen = 0  # bumps on begin/load: a late analysis of older text is dropped
-        self._analyzer = None  # AnalysisProxy while streaming (when wanted)
-        self._proxy_s0 = 0.0
-        self._session = 0  # our session on the proxy (another view may take the child over)
-        self._frozen = 0  # steps the outline holds that can no longer change
-        self._polled = self._snap_frozen = -1
-        self._next_poll = self._next_snap = 0.0
-        self.analysis_s = 0.0  # seconds spent inside the analyser (feeding, polling, snapshots)
-        self._landing: asyncio.Future | None = None  # the final live analysis, once the stream ended
-        self._analysis_module = None  # cot_viewer.analysis, imported in a thread (~60 ms of regexes)
+        self.outline_feed: OutlineFeed | None = None  # (once mounted)
+        self._prompt = ""  # the question shown above the panes (the analysis labels restatements of it Read)
         self._keep_monologue = False  # the reader asked for the monologue pane of an answer without reasoning
         self._reset_counts()
 
@@ -121,12 +93,10 @@ class TranscriptView(Vertical):
         self._an_fed = 0  # characters of the pending reasoning already given to the analysis
         self._skip_tick = 0
         self._pend_a: list[str] = []
-        self._answer_text: list[str] = []  # answer shown so far (for Reclassify)
         self._clear_answer = False
         self.first_reason_t: float | None = None
         self.first_answer_t: float | None = None
         self.first_token_t: float | None = None
-        self.last_t: float | None = None
         self.live = False
         self.info.phase = "waiting"
         self.info.reasoning_tokens = self.info.answer_tokens = 0
@@ -150,31 +120,15 @@ class TranscriptView(Vertical):
     def on_mount(self) -> None:
         self.monologue.anchor()
         self._timer = self.set_interval(FLUSH_INTERVAL, self.flush, pause=True)
-        lst = self.outline_list
-        lst.notes = self.notes
-        lst.text_of = self.monologue.slice
+        self.outline_feed = OutlineFeed(self, self.outline, self.monologue)
+        self.outline_feed.prompt = self._prompt
         self._theme_changed()
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self._layout_for(self.app.size.width)
-        if self._analysis_wanted():
-            self._warm_up()
 
-    def _warm_up(self) -> None:
-        if self.live:  # a stream: the child imports the analyser in parallel (not for a finished
-            proxy_for(self.app).start()  # transcript: it would compete with its first paint)
-        if self._analysis_module is None:
-            self.run_worker(self._import_analysis, thread=True, group="analysis-import", exclusive=True)
-
-    def _import_analysis(self):
-        """Off the event loop: the request and the first tokens are not held up by it."""
-        module = self._analysis_module = analysis_module()
-        return module
-
-    async def on_unmount(self) -> None:
-        if not self.app._running:  # the app is closing: end its analysis child
-            proxy = getattr(self.app, "_cot_analysis_proxy", None)
-            if proxy is not None:
-                await proxy.aclose()
+    def on_unmount(self) -> None:
+        if self.outline_feed is not None:
+            self.outline_feed.close()
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
@@ -183,7 +137,16 @@ class TranscriptView(Vertical):
         self.set_class(width < STACK_BELOW, "stacked")
         if self.outline_wanted is None:
             self.set_class(width < OUTLINE_MIN_WIDTH, "no-outline")
-        self._wake_analysis()
+        self._outline_changed()
+
+    def _outline_changed(self) -> None:
+        feed = self.outline_feed
+        if feed is not None:
+            feed.outline_shown = self.outline_visible
+            feed.wake()
+
+    def _theme_changed(self) -> None:
+        self.outline_feed.set_palette(LabelPalette.for_app(self.app))
 
     # -- parts ---------------------------------------------------------------------------------
     @property
@@ -207,6 +170,11 @@ class TranscriptView(Vertical):
         return self.query_one("#outline-list", OutlineList)
 
     @property
+    def analysis(self):
+        """The final analysis of the finished transcript shown (None until it has landed)."""
+        return self.outline_feed.analysis if self.outline_feed is not None else None
+
+    @property
     def monologue_shown(self) -> bool:
         return not (self.has_class("no-monologue") or self.has_class("no-reasoning"))
 
@@ -228,12 +196,22 @@ class TranscriptView(Vertical):
             self.set_class(collapse, "no-reasoning")
             if self.is_attached:
                 self.screen.refresh_bindings()  # the footer's t: Show / Hide monologue
+
     @property
     def outline_visible(self) -> bool:
         return not self.has_class("no-outline")
 
+    def toggle_outline(self) -> None:
+        self.outline_wanted = not self.outline_visible
+        self.set_class(not self.outline_wanted, "no-outline")
+        if not self.outline_wanted and self.screen.focused is self.outline_list:
+            self.monologue.focus()
+        self._outline_changed()
+
     def set_prompt(self, text: str, label: str = "") -> None:
-        self.prompt = text  # also given to the analysis: sentences restating it are Read
+        self._prompt = text
+        if self.outline_feed is not None:
+            self.outline_feed.set_prompt(text)  # sentences restating it are labelled Read
         prefix = (label + " ", "$text-accent") if label else ("› ", "$text-accent")
         self.query_one("#prompt-line", Static).update(Content.assemble(prefix, one_line(text)))
 
@@ -254,9 +232,7 @@ class TranscriptView(Vertical):
         self.monologue.placeholder = WAITING_PLACEHOLDER
         self._keep_monologue = False
         self._collapse_without_reasoning(False)
-        self._reset_analysis(None)
-        if self._analysis_wanted():
-            self._start_live_analysis()
+        self.outline_feed.begin(self._prompt)
         self.monologue.anchor()
         await self.answer.clear()
         self.answer.follow(True)
@@ -266,7 +242,9 @@ class TranscriptView(Vertical):
 
     def feed(self, e: Event, n: int = 1) -> None:
         """Apply one event (cheap); the panes catch up on the next flush. ``n``: how many
-        tokens a delta holds (a stream relayed from another process merges them)."""
+        tokens a delta holds (a stream relayed from another process merges them). The
+        counts and first times are read from the events once; the transcript, which the
+        caller builds from the same events, gives the final ones (``end``)."""
         cls = type(e)
         if cls is ReasoningDelta:
             if e.index:
@@ -282,7 +260,6 @@ class TranscriptView(Vertical):
             if e.index:
                 return
             self._pend_a.append(e.text)
-            self._answer_text.append(e.text)
             self.info.answer_tokens += n
             self._first_token(e.t)
             if not e.provisional and self.first_answer_t is None:
@@ -292,8 +269,9 @@ class TranscriptView(Vertical):
         elif cls is Reclassify:
             if e.index:
                 return
-            moved = "".join(self._answer_text)
-            self._answer_text.clear()
+            # what looked like the answer was reasoning: the answer pane's text (and what
+            # is pending for it) moves to the monologue
+            moved = ("" if self._clear_answer else self.answer.text) + "".join(self._pend_a)
             self._pend_a.clear()
             self._clear_answer = True
             self._pend_r.append(moved)
@@ -310,11 +288,6 @@ class TranscriptView(Vertical):
             self.info.note = "warning: " + one_line(e.message, 80)
         elif cls is StreamError:
             self.show_error(e.message)
-        elif cls is Usage:
-            pass
-        elif cls is StreamEnd:
-            pass
-        self.last_t = getattr(e, "t", self.last_t)
 
     def _first_token(self, t: float) -> None:
         if self.first_token_t is None:
@@ -324,12 +297,13 @@ class TranscriptView(Vertical):
     async def flush(self) -> None:
         # Above ~4,000 tokens/s nobody reads along: draw one tick in three (about 7 frames a
         # second) and spend the time on the stream instead. Keys are handled between ticks.
+        feed = self.outline_feed
         if self._skip_tick:
             self._skip_tick -= 1
-            if self._analyzer is not None and self._pend_r:  # the analysis child keeps up
+            if self._pend_r:  # the analysis keeps up meanwhile
                 text = "".join(self._pend_r)
                 self._pend_r[:] = [text]
-                self._feed_analysis(text[self._an_fed:])
+                feed.stream(text[self._an_fed:])
                 self._an_fed = len(text)
             return
         self._skip_tick = BUSY_SKIP if len(self._pend_r) + len(self._pend_a) > BUSY_CHUNKS else 0
@@ -339,8 +313,7 @@ class TranscriptView(Vertical):
             if self.has_class("no-reasoning"):
                 self._collapse_without_reasoning(False)
             self.monologue.append(text)
-            if self._analyzer is not None:
-                self._feed_analysis(text[self._an_fed:])
+            feed.stream(text[self._an_fed:])
             self._an_fed = 0
         if self._clear_answer:
             self._clear_answer = False
@@ -352,10 +325,9 @@ class TranscriptView(Vertical):
                 self._collapse_without_reasoning(True)
             self.answer.set_placeholder("")
             await self.answer.append(text)
-        elif self.info.phase == "thinking" and not self._answer_text:
+        elif self.info.phase == "thinking" and not self.answer.text:
             self.answer.set_placeholder(THINKING_PLACEHOLDER)
-        if self._analyzer is not None:
-            self._poll_analysis()
+        feed.tick(busy=bool(self._skip_tick))
         self.refresh_status()
 
     def refresh_status(self) -> None:
@@ -372,48 +344,15 @@ class TranscriptView(Vertical):
         self.status.show(info)
 
     async def end(self, tr) -> None:
-        """The stream is over: final flush, final status from the transcript."""
+        """The stream is over: final flush, final status from the transcript. The panes are
+        final at once; the outline completes when its analysis lands."""
         self._timer.pause()
         self._skip_tick = 0
         await self.flush()
-        a = self._analyzer
-        closing = None
-        if a is not None and a.session == self._session:
-            # the child finishes the analysis while the answer pane finishes here
-            self._analyzer = None
-            gen = self._gen
-            closing = asyncio.ensure_future(a.close_and_snapshot(tr.answer, timeline=tr.timeline))
-        try:
-            await self.answer.finish()
-        except BaseException:
-            if closing is not None:
-                closing.cancel()
-            raise
+        self.outline_feed.end(tr)  # (the analysis finishes on its thread while the answer pane renders)
+        await self.answer.finish()
         self.live = False
-        self._tr = tr
-        self.set_notes(getattr(tr, "notes", None) or [])
-        if closing is not None:
-            # the panes are final now; the outline completes when the child's analysis lands
-            # (ensure_analysis() waits for it)
-            self._landing = asyncio.ensure_future(self._land_analysis(a, closing, gen))
-            self._show_outline_chrome()
-        elif self._analysis_wanted():  # the child was taken over by another view
-            self._analyzer = None
-            self.call_after_refresh(self._analyse_whole)
         self.set_final(tr)
-
-    async def _land_analysis(self, a, closing, gen: int) -> None:
-        try:
-            final = await closing
-        except Exception:  # noqa: BLE001 - the in-process fallback failed too: the outline stays as it is
-            final = None
-        self.analysis_s += a.analysis_s - self._proxy_s0  # this process's share only
-        if not self.is_mounted or gen != self._gen or not self.query("#outline-list"):  # closed, or another text shown
-            return
-        if final is not None and self.analysis is None:
-            self._finish_analysis(final)
-        else:
-            self.call_later(self._show_outline_chrome)  # (no longer "live")
 
     def set_final(self, tr) -> None:
         info = self.info
@@ -457,8 +396,7 @@ class TranscriptView(Vertical):
         mono, ans = self.monologue, self.answer
         self._collapse_without_reasoning(not tr.reasoning and bool(tr.answer))
         mono.set_text(tr.reasoning)
-        self._reset_analysis(tr)
-        self.set_notes(getattr(tr, "notes", None) or [])
+        self.outline_feed.show(tr)
         ans.set_placeholder("")
         await ans.set_text(tr.answer)
         if at_end:
@@ -470,201 +408,11 @@ class TranscriptView(Vertical):
             mono.scroll_to(y=0, animate=False, immediate=True)
             ans.scroll_to(y=0, animate=False, immediate=True)
         self.set_final(tr)
-        if self._analysis_wanted():
-            # after the first screen: the thread would compete with painting it for the GIL
-            self.call_after_refresh(lambda: self.set_timer(WHOLE_ANALYSIS_DELAY, self._analyse_whole))
 
-    # -- the analysis and the outline ----------------------------------------------------------
-    def _analysis_wanted(self) -> bool:
-        return self.outline_visible or self.labels_on or self.stepping
-
-    def _reset_analysis(self, tr) -> None:
-        if tr is not None and tr is self._tr and self.analysis is not None:
-            # the same finished transcript again (leaving the step-through): keep its analysis
-            self.outline_list.set_limit(None)
-            self._apply_labels()
-            self._show_outline_chrome()
-            return
-        self._gen += 1
-        self._tr = tr
-        self._analyzer = None
-        self._landing = None  # (an older text's: dropped when it lands)
-        self.analysis = self.metrics = None
-        self._frozen = 0
-        self._polled = -1
-        self._snap_frozen = -1
-        self._next_poll = self._next_snap = 0.0
-        lst = self.outline_list
-        lst.clear()
-        lst.follow = tr is None  # a live stream is followed; a finished transcript opens at the top
-        self.monologue.set_labels([])
-        self._show_outline_chrome()
-
-    def _start_live_analysis(self) -> None:
-        self._warm_up()
-        proxy = proxy_for(self.app)
-        self._session = proxy.reset(self.prompt)
-        self._analyzer = proxy
-        self._proxy_s0 = proxy.analysis_s
-        self._an_fed = 0  # the pending text is not in the monologue yet: it goes at the next tick
-        if len(self.monologue):  # switched on mid-stream: catch up once
-            self._feed_analysis(self.monologue.text)
-            self._poll_analysis(force=True)
-
-    def _feed_analysis(self, text: str) -> None:
-        a = self._analyzer
-        if a.session != self._session:  # another view took the child over: analyse at the end
-            self._analyzer = None
-            return
-        a.feed(text)  # a write to the child's pipe
-
-    def _wake_analysis(self) -> None:
-        """The outline, the labels or the step-through want the analysis: start it if needed."""
-        if not self.is_mounted or not self._analysis_wanted():
-            return
-        if self.live:
-            if self._analyzer is None:
-                self._start_live_analysis()
-        elif self.analysis is None and self._tr is not None:
-            self._analyse_whole()
-
-    def _poll_analysis(self, *, force: bool = False) -> None:
-        a = self._analyzer
-        now = time.monotonic()
-        if a is None or (not force and (now < self._next_poll or a.version == self._polled)):
-            return
-        self._polled = a.version
-        self._next_poll = now + (OUTLINE_BUSY_INTERVAL if self._skip_tick else OUTLINE_INTERVAL)
-        lst = self.outline_list
-        new = a.steps_since(self._frozen)
-        lst.set_steps_from(self._frozen, new)
-        self._frozen = a.frozen_steps
-        # phases and metrics: not while the flush skips ticks (nobody reads along at those
-        # rates; the final snapshot comes at the end); the child (or, in-process, the proxy)
-        # takes them at most once per 20× their cost
-        got = a.take_phases(force=force) if (force or not self._skip_tick) else None
-        if got is not None:
-            lst.set_phases(got[0])
-            self.metrics = got[1]
-        self._apply_labels()
-        self._show_outline_chrome()
-
-    def _analyse_whole(self) -> None:
-        if self.analysis is not None or self._tr is None or self.live or self._landing_pending():
-            return
-        self.run_worker(self.ensure_analysis(), group="analysis", exclusive=True)
-
-    def _landing_pending(self) -> bool:
-        return self._landing is not None and not self._landing.done()
-
-    async def ensure_analysis(self):
-        """The analysis of the finished transcript shown (computed in a thread if needed)."""
-        if self._landing_pending():  # the live analysis of this transcript is landing
-            try:
-                await asyncio.shield(self._landing)
-            except Exception:  # noqa: BLE001 - analysed here instead
-                pass
-        if self.analysis is None and self._tr is not None and not self.live:
-            tr, gen = self._tr, self._gen
-
-            def run():
-                return self._import_analysis().analyze(
-                    tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None
-                )
-
-            result = await asyncio.to_thread(run)
-            # (the view may have closed meanwhile: Esc back to the history while analysing)
-            if gen == self._gen and self.analysis is None and self.query("#outline-list"):
-                self._finish_analysis(result)
-        return self.analysis
-
-    def _finish_analysis(self, analysis) -> None:
-        self.analysis = analysis
-        self.metrics = analysis.metrics
-        self.outline_list.set_analysis(analysis.steps, analysis.phases)
-        self._apply_labels()
-        self._show_outline_chrome()
-
-    def _apply_labels(self) -> None:
-        mono = self.monologue
-        if not self.labels_on:
-            if mono._overlays:
-                mono.set_labels([])
-            return
-        lst = self.outline_list
-        span = self.palette.span
-        mono.set_labels([(s.start, s.end, span[s.label]) for s in lst.steps[: lst.shown]])
-
-    def _show_outline_chrome(self) -> None:
-        panel = self.outline
-        panel.show_head(self.metrics, live=self._analyzer is not None or (self.analysis is None and self._landing_pending()),
-                        stepping=self.stepping)
-        panel.show_detail(self.monologue.slice)
-
-    def _theme_changed(self) -> None:
-        self.palette = LabelPalette.for_app(self.app)
-        lst = self.outline_list
-        lst.palette = self.palette
-        lst._strips.clear()
-        lst.refresh()
-        self._apply_labels()
-        self._show_outline_chrome()
-
-    def toggle_outline(self) -> None:
-        self.outline_wanted = not self.outline_visible
-        self.set_class(not self.outline_wanted, "no-outline")
-        if not self.outline_wanted and self.screen.focused is self.outline_list:
-            self.monologue.focus()
-        self._wake_analysis()
-
-    def toggle_labels(self) -> None:
-        self.labels_on = not self.labels_on
-        self._apply_labels()
-        self._wake_analysis()
-
-    def set_notes(self, notes) -> None:
-        """Notes as exported (``{"step": i, "text": …}``); only notes on a step are shown."""
-        self.notes.clear()
-        for n in notes:
-            step = n.get("step") if isinstance(n, dict) else getattr(n, "step", None)
-            text = n.get("text") if isinstance(n, dict) else getattr(n, "text", "")
-            if step is not None:
-                self.notes.setdefault(int(step), []).append(str(text or ""))
-        self.outline_list._strips.clear()
-        self.outline_list.refresh()
-        self._show_outline_chrome()
-
-    def add_note(self, step: int, text: str) -> None:
-        self.notes.setdefault(step, []).append(text)
-        self.outline_list._strips.clear()
-        self.outline_list.refresh()
-        self._show_outline_chrome()
-
-    def selected_step(self) -> int | None:
-        """The step the outline's cursor is on (None without an analysis)."""
-        lst = self.outline_list
-        return lst.cursor_step() if lst.shown else None
-
-    def go_to_step(self, i: int, *, move_cursor: bool = True) -> None:
-        """Scroll the monologue to step ``i`` and highlight it."""
-        lst = self.outline_list
-        if not 0 <= i < len(lst.steps):
-            return
-        step = lst.steps[i]
-        mono = self.monologue
-        mono.scroll_to_offset(step.start)
-        mono.highlight(step.start, step.end)
-        if move_cursor:
-            lst.move_to_step(i)
-
+    # -- the outline's messages ----------------------------------------------------------------
     def on_outline_list_selected(self, msg: OutlineList.Selected) -> None:
         msg.stop()
-        lst = self.outline_list
-        if msg.step is not None:
-            self.go_to_step(msg.step, move_cursor=False)
-        elif msg.phase is not None and msg.phase < len(lst.phases):
-            self.go_to_step(lst.phases[msg.phase].first_step, move_cursor=False)
-        self._show_outline_chrome()
+        self.outline_feed.selected(msg.step, msg.phase)
 
     def on_outline_list_moved(self, msg: OutlineList.Moved) -> None:
         msg.stop()

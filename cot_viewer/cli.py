@@ -19,12 +19,14 @@ from collections.abc import Sequence
 
 from cot_viewer import __version__
 
-EXIT_OK = 0
-EXIT_BUG = 1
-EXIT_USAGE = 2
-EXIT_TRUNCATED = 10
-EXIT_STORE = 11
-EXIT_CANCELLED = 130
+from cot_viewer.exit_codes import (  # noqa: F401 - the commands take them from here or from exit_codes
+    EXIT_BUG,
+    EXIT_CANCELLED,
+    EXIT_OK,
+    EXIT_STORE,
+    EXIT_TRUNCATED,
+    EXIT_USAGE,
+)
 
 
 class CliError(Exception):

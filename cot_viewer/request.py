@@ -1,7 +1,8 @@
 """One question's request: the endpoint with its thinking fields, the plan, and the price.
 
 Built once from the flags, the config file and the conversation being continued
-(commands/common.py), then reused for every follow-up — the terminal UI re-plans it when a
+(:func:`resolve_request`: what ``cot-viewer ask`` does, and the home screen's new question
+with no flags), then reused for every follow-up — the terminal UI re-plans it when a
 follow-up names new settings (:meth:`AskRequest.with_settings`). Plain data: no HTTP, no screen.
 """
 
@@ -84,3 +85,84 @@ class AskRequest:
         tr.prices = self.prices(tr.created)
         tr.model = self.endpoint.model or tr.model
         return tr
+
+
+class RequestError(Exception):
+    """The endpoint or its settings cannot be used; ``message`` says how to fix it.
+    ``kind``: ``"auth"`` (no usable API key) or ``"usage"`` (config, URL, price table)."""
+
+    def __init__(self, message: str, kind: str = "usage") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+def resolve_endpoint_config(*, provider: str | None = None, base_url: str | None = None, model: str | None = None,
+                            api_key_env: str | None = None) -> tuple[Any, dict]:
+    """(config.Resolved with a checked key, the config file's contents): flags › environment ›
+    config file › preset (cot_viewer/config.py). :class:`RequestError` if it cannot be used."""
+    from dataclasses import replace
+
+    from cot_viewer.config import ConfigError, load_config, resolve
+    from cot_viewer.paths import config_file
+    from cot_viewer.redact import BadKey, clean_api_key
+
+    try:
+        cfg = load_config(config_file())
+        r = resolve(provider=provider, base_url=base_url, model=model, api_key_env=api_key_env, config=cfg)
+    except ConfigError as exc:
+        raise RequestError(str(exc)) from None
+    try:
+        key = clean_api_key(r.api_key, r.api_key_env)
+    except BadKey as exc:
+        raise RequestError(str(exc), "auth") from None
+    _check_url(r.base_url)
+    if r.key_required and not key:
+        raise RequestError(
+            f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
+            f"(try `cot-viewer demo` for an example that needs none)", "auth")
+    return replace(r, api_key=key), cfg
+
+
+def endpoint_for(r: Any) -> Any:
+    """The stream.endpoint.Endpoint of a config.Resolved (no thinking fields yet)."""
+    from cot_viewer.stream.endpoint import Endpoint
+
+    return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+
+
+def _check_url(url: str) -> None:
+    """Refuse a base URL that cannot be requested, before any request is made."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise RequestError(f"the base URL {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise RequestError(f"the base URL {url!r} is not an http(s) URL with a host, e.g. http://localhost:8000/v1")
+
+
+def build_request(resolved: tuple, flags: ThinkingSettings | None = None, previous: Any = None,
+                  imported: bool = False) -> AskRequest:
+    """The request from a :func:`resolve_endpoint_config` result and the flags' thinking
+    settings, with the settings of ``previous`` — the turn being continued, ``imported`` or
+    not — between the flags and the config file's defaults."""
+    from cot_viewer.pricing import PriceError
+
+    r, cfg = resolved
+    inherited, notes = inherited_settings(previous, r.provider, imported)
+    settings = (flags or ThinkingSettings()).over(inherited.over(r.thinking or ThinkingSettings()))
+    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg, notes)
+    try:
+        request.prices()
+    except PriceError as exc:
+        raise RequestError(str(exc)) from None
+    return request
+
+
+def resolve_request(flags: ThinkingSettings | None = None, **choice: str | None) -> AskRequest:
+    """What ``cot-viewer ask`` sends with these endpoint flags (``provider``, ``base_url``,
+    ``model``, ``api_key_env``; none given: the environment and the config file)."""
+    return build_request(resolve_endpoint_config(**choice), flags)

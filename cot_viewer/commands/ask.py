@@ -1,8 +1,8 @@
 """``cot-viewer ask``: one prompt from the command line to the screen and the history.
 
-Flow: flags → endpoint (config.py) → messages (with earlier turns for ``-c``) → the stream
-client's events → the recorder (saved as they come) → the plain printer, the JSON printer,
-or the TUI's two panes.
+Flow: flags → endpoint (config.py, request.py) → messages (with earlier turns for ``-c``) →
+a Run (cot_viewer/run/: the request, the events, the saves) → the plain printer, the JSON
+printer, or the TUI's two panes (commands/tui.py).
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from typing import Any
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import (
     build_request,
-    exit_code,
     open_history,
     print_notices,
     read_prompt,
+    report_outcome,
     resolve_config,
     stream_options,
     thinking_flags,
 )
+from cot_viewer.exit_codes import exit_code
 
 
 def conversation_messages(history, ref: str) -> tuple[list[dict], str, str, Any]:
@@ -82,13 +83,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _failure_json(exc: CliError, key_env: str | None) -> None:
-    from cot_viewer.cli import EXIT_STORE, EXIT_USAGE
+    from cot_viewer.exit_codes import kind_for
     from cot_viewer.safe import json_text, masked
-    from cot_viewer.stream.events import ERROR_KINDS
 
-    kinds = {code: kind for kind, code in ERROR_KINDS.items()} | {EXIT_USAGE: "usage", EXIT_STORE: "store"}
     doc = {"id": None, "status": "error", "error": masked(exc.message, names=[key_env]),
-           "error_kind": kinds.get(exc.code, "usage"),
+           "error_kind": kind_for(exc.code),
            "exit_code": exc.code, "reasoning": "", "answer": "", "saved": False}
     sys.stdout.write(json_text(doc) + "\n")
     sys.stdout.flush()
@@ -112,7 +111,6 @@ def _run(args: argparse.Namespace) -> int:
     print_notices(notices)  # in a terminal, the app shows them too: this line sits behind its screen
     endpoint = request.endpoint
 
-    from cot_viewer.store.history import Recorder
     from cot_viewer.transcript import Transcript
 
     tr = Transcript(
@@ -121,61 +119,57 @@ def _run(args: argparse.Namespace) -> int:
     )
     if conversation_id:
         tr.conversation_id, tr.parent_id = conversation_id, parent_id
-
-    if endpoint.model is None:  # local servers name their model: ask them
-        from cot_viewer.stream.client import first_model
-
-        request = request.with_model(first_model(endpoint))
-        endpoint = request.endpoint
     request.stamp(tr)
+    if args.debug:
+        _debug(f"POST {endpoint.chat_url} model={endpoint.model or '(the first the server lists)'} "
+               f"provider={endpoint.provider} key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} "
+               f"messages={len(messages)} fields={json.dumps(dict(endpoint.body), ensure_ascii=False)}")
+    from cot_viewer.run import start_run
 
+    # the request goes out now, on the run's thread: in a terminal, while Textual is imported
+    run = start_run(endpoint, tr, history=history, options=stream_options(args), max_tokens=args.max_tokens,
+                    request=request)
     if tui:
         from cot_viewer.commands.tui import run_ask_tui
 
-        return run_ask_tui(args, endpoint, tr, history, store_error, request, notices)
+        return run_ask_tui(args, run, history, store_error, notices)
+    return _plain(args, run, history, store_error)
 
-    recorder = Recorder(tr, history)
-    from cot_viewer.plain import PlainPrinter, print_json
-    from cot_viewer.stream.client import StreamClient
 
+def _plain(args: argparse.Namespace, run, history, store_error: str | None) -> int:
+    """``--plain`` / ``--json``: the run's events to stderr/stdout, or one JSON object."""
+    from cot_viewer.plain import FLUSH_INTERVAL, PlainPrinter, print_json
+
+    tr = run.transcript
     printer = None if args.json else PlainPrinter()
-    client = StreamClient(endpoint, stream_options(args))
-    if args.debug:
-        _debug(f"POST {endpoint.chat_url} model={endpoint.model} provider={endpoint.provider} "
-               f"key={'from $' + endpoint.api_key_env if endpoint.api_key else 'none'} messages={len(messages)} "
-               f"fields={json.dumps(dict(endpoint.body), ensure_ascii=False)}")
-    from cot_viewer.ticker import Ticker
-
     error_message = None
-    # saves and screen output by the clock too: a server sending only keep-alives stalls neither
-    ticker = Ticker(0.1, recorder.tick, printer.flush if printer is not None else None)
     try:
-        with ticker:
-            for batch in client.stream_batches(messages, max_tokens=args.max_tokens):
-                with ticker.lock:
-                    for e in batch:
-                        recorder.apply(e)
-                        if printer is not None:
-                            printer.on(e)
-                        if type(e).__name__ == "StreamError":
-                            error_message = e.message
+        # a silent server stalls nothing: an empty batch after FLUSH_INTERVAL flushes the printer
+        for batch in run.batches(timeout=FLUSH_INTERVAL):
+            for e in batch:
+                if printer is not None:
+                    printer.on(e)
+                if type(e).__name__ == "StreamError":
+                    error_message = e.message
+            if printer is not None and not batch:
+                printer.flush()
     except KeyboardInterrupt:
-        tr.stop()
+        run.stop()
         error_message = "stopped — partial transcript kept"
     finally:
         if printer is not None:
             printer.finish(tr)  # the whole answer on screen before any wait for a busy history
-        recorder.close()
+        run.close()
         if history is not None:
             history.close()
-    save_error = store_error or recorder.error
+    save_error = store_error or run.save_error
     if args.debug:
         t = tr.timing
         _debug(f"status={tr.status} finish={tr.finish_reason} chunks={len(tr.timeline)} ttft={t.ttft} total={t.total_s} "
-               f"saved={recorder.saved and not recorder.error} id={tr.id} warnings={len(tr.warnings)}")
+               f"saved={run.saved} id={tr.id} warnings={len(tr.warnings)}")
     if printer is None:
-        print_json(tr, saved=recorder.saved and not recorder.error, save_error=save_error)
-    report_outcome(tr, error_message, save_error, recorder.saved and not recorder.error, args, request)
+        print_json(tr, saved=run.saved, save_error=save_error)
+    report_outcome(tr, error_message, save_error, run.saved, args, run.request)
     return exit_code(tr, save_error)
 
 
@@ -183,25 +177,3 @@ def _debug(line: str) -> None:
     from cot_viewer.safe import say
 
     say(f"cot-viewer debug: {line}")
-
-
-def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args, request=None) -> None:
-    """The one line on stderr that says what went wrong and what was kept."""
-    from cot_viewer.outcome import truncation_message
-
-    lines = []
-    if error_message:
-        kept = f" — partial transcript saved as {tr.id}" if saved and (tr.reasoning or tr.answer) else ""
-        if tr.error_kind == "balance" and request is not None:
-            from cot_viewer.balance import balance_suffix
-
-            kept += balance_suffix(request.endpoint, request.dialect)
-        lines.append(error_message + kept)
-    elif tr.status == "truncated":
-        lines.append(truncation_message(tr, args.max_tokens))
-    if save_error and not args.no_save:
-        lines.append(f"not saved: {save_error}")
-    from cot_viewer.safe import say
-
-    for line in lines:
-        say(f"cot-viewer: {line}")

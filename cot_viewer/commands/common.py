@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: endpoint from flags, history opening, exit codes."""
+"""Helpers shared by the command modules: endpoint from flags, history opening, how a run ended."""
 
 from __future__ import annotations
 
@@ -6,61 +6,26 @@ import argparse
 import sys
 from typing import Any
 
-from cot_viewer.cli import EXIT_CANCELLED, EXIT_OK, EXIT_STORE, EXIT_TRUNCATED, CliError
-from cot_viewer.stream.events import ERROR_KINDS
+from cot_viewer.cli import CliError
+from cot_viewer.exit_codes import EXIT_STORE, code_for
 
 
 def resolve_config(args: argparse.Namespace):
     """(config.Resolved, the config file's contents) for the endpoint flags."""
-    from cot_viewer.config import ConfigError, load_config, resolve
-    from cot_viewer.paths import config_file
+    from cot_viewer.request import RequestError, resolve_endpoint_config
 
     try:
-        cfg = load_config(config_file())
-        r = resolve(provider=args.provider, base_url=args.base_url, model=args.model, api_key_env=args.api_key_env, config=cfg)
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
-    from cot_viewer.redact import BadKey, clean_api_key
-
-    try:
-        key = clean_api_key(r.api_key, r.api_key_env)
-    except BadKey as exc:
-        raise CliError(str(exc), ERROR_KINDS["auth"]) from None
-    _check_url(r.base_url)
-    if r.key_required and not key:
-        raise CliError(
-            f"no API key: set {r.api_key_env} (export {r.api_key_env}=...), or choose another --provider "
-            f"(try `cot-viewer demo` for an example that needs none)",
-            ERROR_KINDS["auth"],
-        )
-    from dataclasses import replace
-
-    return replace(r, api_key=key), cfg
-
-
-def endpoint_for(r):
-    """The stream.endpoint.Endpoint of a config.Resolved (no thinking fields yet)."""
-    from cot_viewer.stream.endpoint import Endpoint
-
-    return Endpoint(r.provider, r.base_url, r.model, r.api_key, r.api_key_env)
+        return resolve_endpoint_config(provider=args.provider, base_url=args.base_url, model=args.model,
+                                       api_key_env=args.api_key_env)
+    except RequestError as exc:
+        raise CliError(exc.message, code_for(exc.kind)) from None
 
 
 def resolve_endpoint(args: argparse.Namespace):
     """The endpoint the flags, environment and config file select (see config.py)."""
+    from cot_viewer.request import endpoint_for
+
     return endpoint_for(resolve_config(args)[0])
-
-
-def _check_url(url: str) -> None:
-    """Refuse a base URL that cannot be requested, before any request is made."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
-        raise CliError(f"the base URL {url!r} is not a valid URL ({exc})") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise CliError(f"the base URL {url!r} is not an http(s) URL with a host, e.g. http://localhost:8000/v1")
 
 
 def thinking_flags(args: argparse.Namespace):
@@ -76,30 +41,14 @@ def thinking_flags(args: argparse.Namespace):
         raise CliError(str(exc)) from None
 
 
-def resolve_request(args: argparse.Namespace):
-    """The endpoint with its thinking fields: flags › the config file's defaults for this
-    provider. See request.py and thinking.py."""
-    return build_request(resolve_config(args), thinking_flags(args))
-
-
 def build_request(resolved: tuple, flags, previous=None, imported: bool = False):
-    """:func:`resolve_request` from an already read ``resolve_config`` result and
-    ``thinking_flags`` (``ask`` checks both before it opens the history), with the settings
-    of ``previous`` — the turn being continued, ``imported`` or not — between the flags and
-    the config file."""
-    from cot_viewer.pricing import PriceError
-    from cot_viewer.request import AskRequest, inherited_settings
-    from cot_viewer.thinking import ThinkingSettings
+    """request.build_request, its errors as the command line's."""
+    from cot_viewer.request import RequestError, build_request as build
 
-    r, cfg = resolved
-    inherited, notes = inherited_settings(previous, r.provider, imported)
-    settings = flags.over(inherited.over(r.thinking or ThinkingSettings()))
-    request = AskRequest.build(endpoint_for(r), r.dialect, settings, cfg, notes)
     try:
-        request.prices()
-    except PriceError as exc:
-        raise CliError(str(exc)) from None
-    return request
+        return build(resolved, flags, previous, imported)
+    except RequestError as exc:
+        raise CliError(exc.message, code_for(exc.kind)) from None
 
 
 def print_notices(notices: list[str]) -> None:
@@ -127,23 +76,6 @@ def open_history(*, required: bool = True):
         if required:
             raise CliError(str(exc), EXIT_STORE) from None
         return None, str(exc)
-
-
-def exit_code(tr: Any, save_error: str | None = None) -> int:
-    """The documented exit code for a finished transcript."""
-    if tr.error_kind == "cancelled":
-        return EXIT_CANCELLED
-    if tr.error_kind in ERROR_KINDS:
-        return ERROR_KINDS[tr.error_kind]
-    if tr.status == "error":
-        return ERROR_KINDS["server"] if tr.error_kind == "server" else ERROR_KINDS["stream"]
-    if tr.status == "interrupted":
-        return ERROR_KINDS["connection"]
-    if tr.status == "truncated":
-        return EXIT_TRUNCATED
-    if save_error:
-        return EXIT_STORE
-    return EXIT_OK
 
 
 def read_prompt(prompt: str | None) -> str:
@@ -175,3 +107,25 @@ def _not_utf8(what: str) -> None:
     from cot_viewer.safe import say
 
     say(f"cot-viewer: {what} is not UTF-8 text; the bytes that are not were replaced with \ufffd")
+
+
+def report_outcome(tr, error_message: str | None, save_error: str | None, saved: bool, args, request=None) -> None:
+    """The one line on stderr that says what went wrong and what was kept."""
+    from cot_viewer.outcome import truncation_message
+
+    lines = []
+    if error_message:
+        kept = f" — partial transcript saved as {tr.id}" if saved and (tr.reasoning or tr.answer) else ""
+        if tr.error_kind == "balance" and request is not None:
+            from cot_viewer.balance import balance_suffix
+
+            kept += balance_suffix(request.endpoint, request.dialect)
+        lines.append(error_message + kept)
+    elif tr.status == "truncated":
+        lines.append(truncation_message(tr, args.max_tokens))
+    if save_error and not args.no_save:
+        lines.append(f"not saved: {save_error}")
+    from cot_viewer.safe import say
+
+    for line in lines:
+        say(f"cot-viewer: {line}")

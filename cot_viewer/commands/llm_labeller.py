@@ -42,20 +42,19 @@ def _cache_file(tr, endpoint) -> Path:
 
 def _ask(endpoint, options, messages: list[dict]) -> str:
     """The answer text of one request; CliError (with the documented exit code) if it fails."""
-    from cot_viewer.commands.common import exit_code
-    from cot_viewer.store.history import Recorder
-    from cot_viewer.stream.client import StreamClient
+    from cot_viewer.exit_codes import exit_code
+    from cot_viewer.run import start_run
     from cot_viewer.transcript import Transcript
 
     tr = Transcript(prompt=messages[-1]["content"], messages=messages, provider=endpoint.provider,
                     base_url=endpoint.public_url, model=endpoint.model or "")
-    recorder = Recorder(tr, None)
+    run = start_run(endpoint, tr, options=options)  # not saved
     error = None
-    for e in StreamClient(endpoint, options).stream(messages):
-        recorder.apply(e)
-        if type(e).__name__ == "StreamError":
-            error = e.message
-    recorder.close()
+    for batch in run.batches():
+        for e in batch:
+            if type(e).__name__ == "StreamError":
+                error = e.message
+    run.close()
     if error is not None or tr.status not in ("complete", "truncated"):
         raise CliError(f"the labelling model failed: {error or tr.status}", exit_code(tr))
     return tr.answer

@@ -6,7 +6,7 @@ import argparse
 
 from cot_viewer.cli import CliError
 from cot_viewer.commands.common import resolve_endpoint
-from cot_viewer.stream.events import ERROR_KINDS
+from cot_viewer.exit_codes import KIND_CODES, code_for
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ids = sorted(set(list_models(endpoint, timeout=min(args.idle_timeout, 60.0))))
     except ListFailed as exc:
-        raise CliError(exc.error.message, ERROR_KINDS.get(exc.error.kind, ERROR_KINDS["stream"])) from None
+        raise CliError(exc.error.message, code_for(exc.error.kind, KIND_CODES["stream"])) from None
     if args.json:
         print(json_text(ids))
     else:

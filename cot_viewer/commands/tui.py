@@ -32,24 +32,20 @@ def keys_from_terminal() -> bool:
     return True
 
 
-def run_ask_tui(args, endpoint, tr, history, store_error, request=None, notices=()) -> int:
-    """`cot-viewer ask` in a terminal: the two-pane view. Returns the documented exit code."""
-    from cot_viewer.commands.ask import report_outcome
-    from cot_viewer.commands.common import exit_code, stream_options
-    from cot_viewer.stream.relay import Relay
-
-    # The request goes out now, from a child process, while Textual is imported and mounted.
-    # (The analysis child starts later, with the view, and runs on idle CPU only.)
-    options = stream_options(args)
-    relay = Relay.start(endpoint, options, tr, save=history is not None, max_tokens=args.max_tokens)
+def run_ask_tui(args, run, history, store_error, notices=()) -> int:
+    """`cot-viewer ask` in a terminal: the two-pane view of ``run`` (a cot_viewer.run.Run,
+    already streaming: Textual is imported only now). Returns the documented exit code."""
+    from cot_viewer.commands.common import report_outcome, stream_options
+    from cot_viewer.exit_codes import exit_code
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.ask import AskScreen
     from cot_viewer.tui.session import AskSession
 
+    tr = run.transcript
     session = AskSession(
-        endpoint=endpoint, options=options, history=history,
-        store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], relay=relay,
-        request=request, notices=list(notices),
+        endpoint=run.endpoint, options=stream_options(args), history=history,
+        store_error=None if args.no_save else store_error, max_tokens=args.max_tokens, turns=[tr], pending=run,
+        request=run.request, notices=list(notices),
     )
     app = CotViewerApp(lambda: AskScreen(session))
     try:
@@ -60,7 +56,7 @@ def run_ask_tui(args, endpoint, tr, history, store_error, request=None, notices=
             history.close()
     last = session.last
     save_error = session.save_error or (None if args.no_save else store_error)
-    saved = any(r.saved and not r.error for r in session.recorders if r.transcript is last)
+    saved = any(r.saved for r in session.runs if r.transcript is last)
     if last.error_kind == "cancelled":
         message = "stopped — partial transcript kept" if saved and (last.reasoning or last.answer) else "stopped"
         from cot_viewer.safe import say
@@ -74,7 +70,7 @@ def run_ask_tui(args, endpoint, tr, history, store_error, request=None, notices=
 
 
 def run_replay_tui(tr, speed: float) -> int:
-    from cot_viewer.cli import EXIT_OK
+    from cot_viewer.exit_codes import EXIT_OK
     from cot_viewer.tui.app import CotViewerApp
     from cot_viewer.tui.screens.replay import ReplayScreen
 

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -201,6 +202,9 @@ class History:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        # one write transaction at a time on this connection, whichever thread writes (runs
+        # save from their own threads: cot_viewer/run/)
+        self._writing = threading.RLock()
 
     @classmethod
     def open(cls, path: Path | None = None) -> "History":
@@ -233,19 +237,21 @@ class History:
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
-        """One write transaction (nested uses join the outer one)."""
-        if self.db.in_transaction:
-            yield
-            return
-        with self._guard():
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+        """One write transaction (nested uses in the same thread join the outer one; another
+        thread waits for it)."""
+        with self._writing:
+            if self.db.in_transaction:
                 yield
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
+                return
+            with self._guard():
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    if self.db.in_transaction:
+                        self.db.execute("ROLLBACK")
+                    raise
 
     # -- writing ------------------------------------------------------------------
     def save(self, tr: Transcript, *, live: bool = False, busy_wait: float | None = None) -> None:
@@ -258,12 +264,13 @@ class History:
             with self._tx():
                 self._write(tr, live=live)
             return
-        self.db.execute(f"PRAGMA busy_timeout = {int(busy_wait * 1000)}")
-        try:
-            with self._tx():
-                self._write(tr, live=live)
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        with self._writing:  # the connection's busy timeout is this save's until it is done
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_wait * 1000)}")
+            try:
+                with self._tx():
+                    self._write(tr, live=live)
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _write(self, tr: Transcript, *, live: bool) -> None:
         timing = tr.timing

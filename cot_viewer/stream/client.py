@@ -1,10 +1,9 @@
 """The request: auth, retries before the first token, idle timeout, bytes → events.
 
-One sans-IO :class:`_Reader` (SSE parser + separator + clock) serves two thin loops:
-:meth:`StreamClient.stream` (sync, used by the plain CLI) and :meth:`StreamClient.astream`
-(async, used by the TUI's worker so that Escape can cancel it). Every failure becomes a
-:class:`StreamError` event followed by :class:`StreamEnd`; the loops never raise for
-expected failures, so consumers keep whatever arrived.
+One sans-IO :class:`_Reader` (SSE parser + separator + clock) under one loop,
+:meth:`StreamClient.stream_batches` (every face reaches it through ``cot_viewer.run``, on a
+thread of its own). Every failure becomes a :class:`StreamError` event followed by
+:class:`StreamEnd`; the loop never raises for expected failures, so consumers keep whatever arrived.
 
 Why httpx and not the ``openai`` SDK for streaming: the SDK's stream reader stops at the
 first malformed line, raises on any ``error`` chunk, drops a final event without its
@@ -16,7 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -258,58 +257,6 @@ class StreamClient:
                     events, retry = reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0)), None
                 yield events
 
-    # -- async -------------------------------------------------------------------
-    async def astream(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[Event]:
-        """Events one by one; see :meth:`astream_batches` for the cheaper form."""
-        async for batch in self.astream_batches(messages, max_tokens=max_tokens):
-            for e in batch:
-                yield e
-
-    async def astream_batches(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[list[Event]]:
-        """The events of each network read as one list: one await per read, not per token."""
-        clean = _Scrub(self.endpoint)
-        async for batch in self._astream_batches(messages, max_tokens=max_tokens):
-            yield clean(batch)
-
-    async def _astream_batches(
-        self, messages: list[dict[str, Any]], *, max_tokens: int | None = None
-    ) -> AsyncIterator[list[Event]]:
-        import asyncio
-
-        t0 = self.clock()
-        body = build_body(self.endpoint.model, messages, max_tokens, self.endpoint.body)
-        attempt, retry = -1, None
-        async with httpx.AsyncClient(**self._http_options()) as http:
-            while attempt < 0 or retry is not None:  # until the request is not retried
-                attempt += 1
-                if retry is not None:
-                    await asyncio.sleep(retry.wait)
-                    if reader.past(self.options.deadline):
-                        yield reader.end()
-                        return
-                reader = _Reader(t0, self.clock)
-                try:
-                    async with http.stream(
-                        "POST", self.endpoint.chat_url, json=body, headers=self.endpoint.headers()
-                    ) as resp:
-                        kind = _kind(resp)
-                        if kind == "stream":
-                            async for data in resp.aiter_bytes():
-                                batch, stop = reader.take(data, self.options.deadline)
-                                if batch:
-                                    yield batch
-                                if stop:
-                                    break
-                        raw = await _aread_capped(resp.aiter_bytes(), _CAPS[kind]) if kind in _CAPS else (b"", False)
-                        events, retry = self._settle(kind, resp, raw, reader, attempt, t0)
-                except httpx.HTTPError as exc:
-                    events, retry = reader.end(transport_error(exc, self.endpoint, self.options, self.clock() - t0)), None
-                yield events
-
     def _settle(self, kind: str, resp: httpx.Response, raw: tuple[bytes, bool], reader: "_Reader", attempt: int,
                 t0: float) -> tuple[list[Event], Retrying | None]:
         """How a response ends (``kind`` from :func:`_kind`; ``raw``: its capped body, read
@@ -425,17 +372,6 @@ def _read_capped(parts: Iterator[bytes], cap: int, until: float | None = None) -
             return b"".join(got)[:cap], True
         if until is not None and time.monotonic() > until:
             raise httpx.ReadTimeout("the reply took too long")
-    return b"".join(got), False
-
-
-async def _aread_capped(parts: AsyncIterator[bytes], cap: int) -> tuple[bytes, bool]:
-    got: list[bytes] = []
-    size = 0
-    async for part in parts:
-        got.append(part)
-        size += len(part)
-        if size > cap:
-            return b"".join(got)[:cap], True
     return b"".join(got), False
 
 

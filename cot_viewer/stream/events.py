@@ -108,13 +108,6 @@ Event = Union[
     StreamEnd,
 ]
 
-#: Error kinds, each with the exit code the CLI uses for it (documented in the README).
-ERROR_KINDS: dict[str, int] = {
-    "auth": 3,  # 401/403: wrong or missing key
-    "balance": 4,  # 402: no balance
-    "rate_limit": 5,  # 429 after the retries
-    "server": 6,  # 5xx after the retries, or the server said it has no resources
-    "bad_request": 7,  # 400/404/422: bad parameters, unknown model
-    "connection": 8,  # could not connect, connection dropped, idle timeout
-    "stream": 9,  # an error object inside a 200 stream, or a malformed stream
-}
+#: How a stream can fail (:attr:`StreamError.kind`, a transcript's ``error_kind``); the
+#: command line gives each its exit code (cot_viewer/exit_codes.py).
+ERROR_KINDS: tuple[str, ...] = ("auth", "balance", "rate_limit", "server", "bad_request", "connection", "stream")

@@ -10,21 +10,40 @@ OUTLINE_MIN_WIDTH = 140  # columns: the outline (and so the live analysis) is sh
 
 @dataclass
 class AskSession:
-    endpoint: Any  # stream.client.Endpoint
-    options: Any = None  # stream.client.StreamOptions
+    endpoint: Any  # stream.endpoint.Endpoint
+    options: Any = None  # stream.endpoint.StreamOptions
     history: Any = None  # store.history.History, or None (--no-save, or it could not be opened)
     store_error: str | None = None
     max_tokens: int | None = None
     turns: list = field(default_factory=list)  # Transcripts of this conversation, oldest first
-    recorders: list = field(default_factory=list)  # Recorders, or Relays (same fields)
+    runs: list = field(default_factory=list)  # the cot_viewer.run.Run of each turn shown
     save_error: str | None = None
-    relay: Any = None  # stream.relay.Relay already streaming turns[-1] (started before the app)
+    pending: Any = None  # a Run already streaming turns[-1] (started before the app), not yet shown
     request: Any = None  # request.AskRequest: thinking settings reused (or re-planned) by follow-ups
     notices: list = field(default_factory=list)  # notes on the first turn's request, shown on opening
 
     @property
     def last(self):
         return self.turns[-1] if self.turns else None
+
+    def run_for(self, tr):
+        """The Run streaming ``tr``: the one started before the app, or a new one now."""
+        run, self.pending = self.pending, None
+        if run is None or run.transcript is not tr:
+            from cot_viewer.run import start_run
+
+            if run is not None:
+                self.runs.append(run)
+            run = start_run(self.endpoint, tr, history=self.history, options=self.options,
+                            max_tokens=self.max_tokens, request=self.request)
+        self.runs.append(run)
+        return run
+
+    def adopt(self, run) -> None:
+        """After ``run`` ended: its endpoint and request (the model a local server named)
+        serve the follow-ups; its save error is the one to report."""
+        self.endpoint, self.request = run.endpoint, run.request or self.request
+        self.save_error = self.store_error or run.save_error
 
     def follow_up_messages(self, prompt: str) -> list[dict]:
         """Earlier turns as plain messages (never their reasoning), then ``prompt``.
@@ -42,12 +61,9 @@ class AskSession:
         return messages
 
     def close_all(self) -> None:
-        """Make sure every transcript is saved with a final status (idempotent)."""
-        if self.relay is not None:  # started, never shown (the app failed to start)
-            self.recorders.append(self.relay)
-            self.relay = None
-        for rec in self.recorders:
-            tr = rec.transcript
-            if tr.status == "streaming":
-                tr.stop()
-                rec.close()
+        """Stop whatever still streams and wait for every final save (idempotent)."""
+        if self.pending is not None:  # started, never shown (the app failed to start)
+            self.runs.append(self.pending)
+            self.pending = None
+        for run in self.runs:
+            run.close()

@@ -149,7 +149,7 @@ def test_ctrl_c_saves_what_arrived(server, tmp_path):
     e = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     e["COT_VIEWER_HOME"] = str(tmp_path)
     p = subprocess.Popen([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m", "--json", "q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
-    time.sleep(1.5)
+    _wait_for_row(tmp_path / "history.db")  # some reasoning arrived and was saved
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130, err
@@ -157,6 +157,45 @@ def test_ctrl_c_saves_what_arrived(server, tmp_path):
     assert doc["status"] == "interrupted" and doc["reasoning"]
     row = sqlite3.connect(tmp_path / "history.db").execute("SELECT status, reasoning FROM transcripts").fetchone()
     assert row == ("interrupted", doc["reasoning"])
+
+
+def _wait_for_row(db: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if sqlite3.connect(db).execute("SELECT count(*) FROM transcripts WHERE reasoning != ''").fetchone()[0]:
+                return
+        except sqlite3.Error:  # not created yet
+            pass
+        assert time.monotonic() < deadline, "no row saved"
+        time.sleep(0.05)
+
+
+def test_plain_shows_what_arrived_while_the_server_is_silent_and_ctrl_c_keeps_it(server, tmp_path):
+    """The printer is flushed by the clock (the run hands over an empty batch), not only when
+    the next bytes come; Ctrl-C then stops the run, which saves what arrived."""
+    import select
+
+    from loopback import STALL, Reply, sse_events
+
+    events = sse_events(deepseek_chunks(REASONING, ANSWER), done=False)
+    head = b"".join(e for e in events if b'"content":null,"reasoning_content":"' in e)
+    server.enqueue(Reply(body=[head, STALL]))
+    e = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    e["COT_VIEWER_HOME"] = str(tmp_path)
+    p = subprocess.Popen([sys.executable, "-m", "cot_viewer", "ask", "--base-url", server.base_url, "--model", "m", "--plain", "q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
+    shown = b""
+    deadline = time.monotonic() + 30
+    while REASONING.encode() not in shown:
+        assert time.monotonic() < deadline, f"the reasoning was not shown while the server was silent: {shown!r}"
+        if select.select([p.stderr], [], [], 0.1)[0]:
+            shown += os.read(p.stderr.fileno(), 65536)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err
+    row = sqlite3.connect(tmp_path / "history.db").execute("SELECT status, reasoning FROM transcripts").fetchone()
+    assert row == ("interrupted", REASONING)
 
 
 def test_prompt_from_stdin(server, tmp_path):

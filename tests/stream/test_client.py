@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from loopback import (
     Reply,
@@ -240,38 +238,6 @@ def test_timeline_records_every_chunk_with_time(server):
     times = list(tr.timeline.t)
     assert times == sorted(times) and times[-1] > times[0]
     assert "".join(text for _, k, text in tr.chunks() if k == "r") == REASONING
-
-
-def test_async_client_same_result_and_cancellable(server):
-    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER)))
-
-    async def run():
-        tr = Transcript(prompt="q", messages=[])
-        async for e in StreamClient(endpoint(server)).astream([{"role": "user", "content": "q"}]):
-            tr.apply(e)
-        return tr
-
-    tr = asyncio.run(run())
-    assert (tr.reasoning, tr.answer, tr.status) == (REASONING, ANSWER, "complete")
-
-    server.enqueue(stream_reply(deepseek_chunks(REASONING, ANSWER), stall_after=3))
-
-    async def cancel():
-        tr = Transcript(prompt="q", messages=[])
-
-        async def consume():
-            async for e in StreamClient(endpoint(server)).astream([{"role": "user", "content": "q"}]):
-                tr.apply(e)
-
-        task = asyncio.create_task(consume())
-        await asyncio.sleep(0.3)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return tr
-
-    tr = asyncio.run(cancel())
-    assert tr.reasoning and tr.status == "streaming"  # the caller decides: stop() marks it interrupted
 
 
 def test_retry_after_parsing():

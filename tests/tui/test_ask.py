@@ -7,7 +7,7 @@ import re
 from tui_helpers import ANSWER, REASONING, screen_text, wait_until
 from loopback import deepseek_chunks, error_reply, inline_think_chunks, stream_reply
 
-from cot_viewer.commands.common import exit_code
+from cot_viewer.exit_codes import exit_code
 from cot_viewer.store.history import History
 from cot_viewer.stream.client import Endpoint, StreamOptions
 from cot_viewer.transcript import Transcript

@@ -14,7 +14,7 @@ with contextlib.redirect_stdout(io.StringIO()):
     except SystemExit:
         pass
 import cot_viewer.commands.ask, cot_viewer.commands.replay, cot_viewer.plain, cot_viewer.replay
-import cot_viewer.store.history, cot_viewer.stream.client, cot_viewer.transcript
+import cot_viewer.store.history, cot_viewer.stream.client, cot_viewer.transcript, cot_viewer.run, cot_viewer.exit_codes
 import cot_viewer.commands.tui, cot_viewer.commands.home
 print("textual" in sys.modules)
 """

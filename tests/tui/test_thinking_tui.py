@@ -3,16 +3,13 @@ the new-question box, and the empty-answer message (real HTTP to the loopback se
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from tui_helpers import REASONING, notified, screen_text, wait_until
 from loopback import deepseek_chunks, stream_reply, vllm_chunks
 
 from cot_viewer.request import AskRequest
+from cot_viewer.run import start_run
 from cot_viewer.store.history import History
 from cot_viewer.stream.endpoint import Endpoint, StreamOptions
-from cot_viewer.stream.relay import Relay
 from cot_viewer.thinking import ThinkingSettings
 from cot_viewer.transcript import Transcript
 from cot_viewer.tui.app import CotViewerApp
@@ -90,15 +87,12 @@ async def test_empty_answer_says_why(server, home):
                          what="the reason on screen")
 
 
-async def test_relayed_first_turn_sends_and_saves_the_settings(server, home):
-    """`cot-viewer ask` in a terminal streams the first turn from a child process."""
-    if os.name != "posix":
-        pytest.skip("the relay runs on POSIX only")
+async def test_a_first_turn_started_before_the_app_sends_and_saves_the_settings(server, home):
+    """`cot-viewer ask` in a terminal starts the first turn's run before the app."""
     server.enqueue(stream_reply(deepseek_chunks(REASONING, "yes", model="deepseek-flash"), delay=0.002))
     history = History.open()
     s = _session(server, history, ThinkingSettings(think=False, params={"seed": 3}))
-    s.relay = Relay.start(s.endpoint, s.options, s.last, save=True)
-    assert s.relay is not None
+    s.pending = start_run(s.endpoint, s.last, history=history, options=s.options, request=s.request)
     app = CotViewerApp(lambda: AskScreen(s), cursor_blink=False)
     async with app.run_test(size=(160, 40)):
         view = app.screen.view

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from contextlib import aclosing
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
+from cot_viewer.run import coalesce
 from cot_viewer.tui.screens.base import PaneScreen
 from cot_viewer.tui.session import AskSession
 from cot_viewer.tui.widgets.status_bar import request_status
@@ -84,13 +83,22 @@ class AskScreen(PaneScreen):
     # -- the stream ----------------------------------------------------------------------------
     @work(exclusive=True, group="generation")
     async def generate(self, tr) -> None:
-        s = self.session
-        relay = s.relay if s.relay is not None and s.relay.transcript is tr else None
-        if relay is not None:
-            s.relay = None  # started by the command before the app: it streams and saves
-            await self._relayed(tr, relay)
-        else:
-            await self._streamed(tr)
+        """Show the Run that streams ``tr`` (cot_viewer/run/: it applies, saves, and hands
+        the events over; this only shows them)."""
+        s, view = self.session, self.view
+        run = s.run_for(tr)
+        view.clock = run.elapsed  # the events' clock: seconds since the request
+        await self._begin(tr)
+        try:
+            try:
+                await self._show(run)
+            except asyncio.CancelledError:  # Escape: stop, show what arrived until the final save
+                run.stop()
+                await self._show(run)
+                raise
+        finally:
+            s.adopt(run)
+            await self._ended(tr, run)
 
     async def _begin(self, tr) -> None:
         self.viewing = len(self.session.turns) - 1
@@ -99,81 +107,25 @@ class AskScreen(PaneScreen):
         self.refresh_bindings()
         self.view.set_prompt(tr.prompt, self._label(self.viewing))
 
-    async def _relayed(self, tr, relay) -> None:
-        """The stream runs in a child process (cot_viewer/stream/relay.py); show what it sends."""
-        import time
-
-        s, view, clock = self.session, self.view, self.app.clock
-        offset = clock() - time.monotonic()  # the app's clock against the child's monotonic one
-        view.clock = lambda: clock() - offset - (relay.t0 if relay.t0 is not None else time.monotonic())
-        await self._begin(tr)
-        s.recorders.append(relay)
+    async def _show(self, run) -> None:
+        view, tr = self.view, run.transcript
         feed = view.feed
-        try:
-            async for batch in relay.batches():
-                for e, n in batch:
-                    feed(e, n)
-                if relay.saved and view.info.saved_id is None:
-                    view.info.saved_id = tr.id
-        except asyncio.CancelledError:
-            await relay.stop_and_wait()
-            raise
-        finally:
-            await self._ended(tr, relay)
+        async for batch in run.abatches():
+            for e, n in coalesce(batch):
+                feed(e, n)
+            if view.info.saved_id is None and run.saved_id:
+                view.info.saved_id = run.saved_id
+            if tr.model and view.info.model != tr.model:  # a local server named its model
+                view.info.model = tr.model
+                view.info.settings, view.info.cost = request_status(tr)
 
-    async def _streamed(self, tr) -> None:
-        import importlib
-
-        from cot_viewer.store.history import Recorder
-
-        # httpx takes ~50-100 ms to import: do it off the event loop, during the first paint
-        client_module = await asyncio.to_thread(importlib.import_module, "cot_viewer.stream.client")
-        StreamClient = client_module.StreamClient
-        s = self.session
-        view = self.view
-        clock = self.app.clock
-        t0 = clock()
-        view.clock = lambda: clock() - t0
-        await self._begin(tr)
-        recorder = Recorder(tr, s.history)
-        s.recorders.append(recorder)
-        if recorder.saved:
-            view.info.saved_id = tr.id
-        ticker = self.set_interval(0.1, recorder.tick)  # saves by the clock while only keep-alives come
-        try:
-            endpoint = s.endpoint
-            if endpoint.model is None:
-                from cot_viewer.stream.client import first_model
-
-                model = await asyncio.to_thread(first_model, endpoint)
-                endpoint = s.endpoint = dataclasses.replace(endpoint, model=model)
-                tr.model = model
-                if s.request is not None:  # the settings and the price for this model
-                    s.request = s.request.with_model(model)
-                    s.request.stamp(tr)
-                view.info.model = model or ""
-            client = StreamClient(endpoint, s.options)
-            apply, feed = recorder.apply, view.feed
-            async with aclosing(client.astream_batches(tr.messages, max_tokens=s.max_tokens)) as batches:
-                async for batch in batches:  # one network read's events
-                    for e in batch:
-                        apply(e)
-                        feed(e)
-        except asyncio.CancelledError:
-            tr.stop(t=view.clock())
-            raise
-        finally:
-            ticker.stop()
-            recorder.close()
-            await self._ended(tr, recorder)
-
-    async def _ended(self, tr, recorder) -> None:
+    async def _ended(self, tr, run) -> None:
         """Saving and the final view, whichever way the stream went."""
         s, view = self.session, self.view
-        s.save_error = s.store_error or recorder.error
-        view.info.saved_id = tr.id if recorder.saved and not recorder.error else None
-        if recorder.error or s.store_error:
-            view.info.note = f"not saved: {recorder.error or s.store_error}"
+        error = s.store_error or run.save_error
+        view.info.saved_id = run.saved_id if run.saved else None
+        if error:
+            view.info.note = f"not saved: {error}"
         # The stream is over: the final view (a large answer's last render, the status) is
         # finished even if Esc cancels this worker meanwhile; it stayed "answering" otherwise.
         ending = asyncio.ensure_future(view.end(tr))

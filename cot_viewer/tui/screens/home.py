@@ -415,12 +415,11 @@ class HomeScreen(Screen):
 
     def _endpoint(self):
         """``(endpoint, None)`` or ``(None, why not)``: what `cot-viewer ask` without flags uses."""
-        from cot_viewer.cli import CliError
-        from cot_viewer.commands.common import resolve_endpoint
+        from cot_viewer.request import RequestError, endpoint_for, resolve_endpoint_config
 
         try:
-            return resolve_endpoint(default_ask_args(self.args)), None
-        except CliError as exc:
+            return endpoint_for(resolve_endpoint_config()[0]), None
+        except RequestError as exc:
             return None, exc.message
 
     def action_new(self) -> None:
@@ -441,30 +440,26 @@ class HomeScreen(Screen):
         self.app.push_screen(QuestionScreen(where, check if problem else None), done)
 
     def start_question(self, prompt: str) -> None:
-        from cot_viewer.cli import CliError
-        from cot_viewer.commands.common import resolve_request, stream_options
+        from cot_viewer.request import RequestError, resolve_request
+        from cot_viewer.stream.endpoint import StreamOptions
         from cot_viewer.thinking import SettingsError, split_inline_flags
         from cot_viewer.transcript import Transcript
         from cot_viewer.tui.screens.ask import AskScreen
         from cot_viewer.tui.session import AskSession
 
-        args = default_ask_args(self.args)
         try:
             override, prompt = split_inline_flags(prompt)
             if not prompt.strip():
                 raise SettingsError("type the question after the flags, e.g. --effort low why?")
-            request = resolve_request(args).with_settings(override)
-        except SettingsError as exc:
+            request = resolve_request().with_settings(override)
+        except (SettingsError, RequestError) as exc:
             self.notify(str(exc), title="Cannot ask", severity="error", timeout=12)
-            return
-        except CliError as exc:
-            self.notify(exc.message, title="Cannot ask", severity="error", timeout=12)
             return
         endpoint = request.endpoint
         tr = Transcript(prompt=prompt, messages=[{"role": "user", "content": prompt}], provider=endpoint.provider,
                         base_url=endpoint.public_url, model=endpoint.model or "")
         request.stamp(tr)
-        session = AskSession(endpoint=endpoint, options=stream_options(args), history=self.history,
+        session = AskSession(endpoint=endpoint, options=StreamOptions(), history=self.history,
                              store_error=self.store_error, turns=[tr], request=request,
                              notices=request.plan.notices)
         self.app.push_screen(AskScreen(session, closable=True))
@@ -505,13 +500,3 @@ class HomeScreen(Screen):
         from cot_viewer.tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(a, b, 1.0, closable=True))
-
-
-def default_ask_args(args: argparse.Namespace | None = None) -> argparse.Namespace:
-    """The flags of `cot-viewer ask` with nothing given (endpoint from env and config)."""
-    base = dict(provider=None, base_url=None, model=None, api_key_env=None, idle_timeout=300.0, retries=3)
-    for k in base:
-        v = getattr(args, k, None) if args is not None else None
-        if v is not None:
-            base[k] = v
-    return argparse.Namespace(**base)

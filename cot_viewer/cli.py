@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--system", help="a system prompt")
     p.add_argument("--max-tokens", type=int, metavar="N", help="cap on completion tokens (reasoning included)")
     p.add_argument("--no-save", action="store_true", help="do not write this exchange to the history")
+    p.add_argument("--compare", metavar="SPEC", help="also ask with SPEC changed, both live side by side and saved as a pair: model=NAME, effort=low, provider=ollama,model=qwen3:8b, base_url=URL, think=off")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--plain", action="store_true", help="plain text: reasoning to stderr, answer to stdout")
     out.add_argument("--json", action="store_true", help="one JSON object on stdout when the stream ends")

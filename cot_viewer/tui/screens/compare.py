@@ -140,7 +140,8 @@ class CompareScreen(Screen):
     def on_mount(self) -> None:
         self._layout_for(self.app.size.width)
         self.view("a").monologue.focus()
-        self._analyse()
+        if all(tr.status != "streaming" for tr in self.trs.values()):  # (live runs: once both have ended)
+            self._analyse()
         self.call_after_refresh(self._start)
 
     def on_resize(self, event) -> None:
@@ -205,9 +206,14 @@ class CompareScreen(Screen):
         mono.scroll_to_offset(ph.start, center=False)
 
     # -- the clock -------------------------------------------------------------------------------
-    def _show_clock(self) -> None:
+    def _clock_text(self) -> tuple[str, str]:
+        """The top line's first part, and what each status line adds."""
         state = "paused" if self.paused else "compare"
-        bits = [f"{state} {self.speed:g}× · {self.pos:.1f}/{self.total:.1f} s"]
+        return f"{state} {self.speed:g}× · {self.pos:.1f}/{self.total:.1f} s", f"{state} {self.pos:.1f} s"
+
+    def _show_clock(self) -> None:
+        first, extra = self._clock_text()
+        bits = [first]
         if self.has_class("single"):
             bits.append(f"showing {self.active.upper()} (w: the other)")
         c = self.comparison
@@ -216,7 +222,7 @@ class CompareScreen(Screen):
         self.query_one("#clock", Static).update(Text(" · ".join(bits)))
         for k in SIDES:
             view = self.view(k)
-            view.info.extra = f"{k.upper()} · {state} {self.pos:.1f} s"
+            view.info.extra = f"{k.upper()} · {extra}"
             view.refresh_status()
 
     async def show_whole(self) -> None:
@@ -303,4 +309,82 @@ class CompareScreen(Screen):
 
     def action_back(self) -> None:
         if self.closable:
+            self.dismiss()
+
+
+class LiveCompareScreen(CompareScreen):
+    """``ask --compare``: two :class:`cot_viewer.run.Run` objects streaming at once, each into
+    its column on its own request's clock (both started together). Esc stops both and keeps
+    what arrived; one failing does not stop the other. Once both have ended, the phases and
+    the table are filled in as for saved runs."""
+
+    BINDINGS = [Binding("escape", "back", "Stop")]
+
+    def __init__(self, runs: dict, *, closable: bool = False) -> None:
+        super().__init__(runs["a"].transcript, runs["b"].transcript, closable=closable)
+        self.runs = runs
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("pause", "speed", "jump_end", "restart"):  # a live stream has no replay clock
+            return False
+        if action == "back":  # Esc: stop while streaming (Back when opened from elsewhere)
+            return self.streaming or self.closable
+        return True
+
+    @property
+    def streaming(self) -> bool:
+        return not all(self.ended.values())
+
+    async def _start(self) -> None:
+        self._show_clock()
+        for k in SIDES:
+            self.run_worker(self._show_run(k), group=f"live-{k}", exit_on_error=False)
+
+    async def _show_run(self, k: str) -> None:
+        from cot_viewer.run import coalesce
+        from cot_viewer.tui.widgets.status_bar import request_status
+
+        run, view = self.runs[k], self.view(k)
+        tr = run.transcript
+        view.clock = run.elapsed
+        try:
+            await view.begin(tr.provider or "", tr.model or "")
+            view.set_prompt(tr.prompt, f"{k.upper()} ›")
+            view.info.settings, view.info.cost = request_status(tr)
+            async for batch in run.abatches():
+                for e, n in coalesce(batch):
+                    view.feed(e, n)
+                if view.info.saved_id is None and run.saved_id:
+                    view.info.saved_id = run.saved_id
+                if tr.model and view.info.model != tr.model:  # a local server named its model
+                    view.info.model = tr.model
+        finally:
+            view.info.saved_id = run.saved_id if run.saved else None
+            if run.save_error:
+                view.info.note = f"not saved: {run.save_error}"
+            try:
+                await view.end(tr)
+            finally:
+                self.ended[k] = True
+                self._show_clock()
+                if not self.streaming:
+                    self.refresh_bindings()
+                    self._analyse()
+
+    def _clock_text(self) -> tuple[str, str]:
+        if self.streaming:
+            return "live: both runs streaming (Esc stops both)", "live"
+        return "both runs ended", "ended"
+
+    async def stop_and_wait(self) -> None:
+        """Stop both runs (what arrived is kept and saved) and wait for their final saves."""
+        for run in self.runs.values():
+            run.stop()
+        for run in self.runs.values():
+            await run.aclose()
+
+    async def action_back(self) -> None:
+        if self.streaming:
+            await self.stop_and_wait()
+        elif self.closable:
             self.dismiss()

@@ -1,4 +1,4 @@
-"""A real terminal: tmux runs `cot-viewer compare FILE FILE` (two exported runs)."""
+"""A real terminal: tmux runs `cot-viewer compare FILE FILE` and `cot-viewer ask --compare` (loopback server)."""
 
 from __future__ import annotations
 

@@ -75,6 +75,10 @@ def _fix_continue_prompt(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if getattr(args, "compare", None):  # the question twice at once, side by side
+            from cot_viewer.commands.ask_compare import run_pair
+
+            return run_pair(args)
         return _run(args)
     except CliError as exc:
         if args.json:  # --json: one object on stdout for every outcome, failures before the stream too

@@ -72,11 +72,13 @@ def show(args: argparse.Namespace) -> int:
     with history:
         try:
             tr = history.get(args.id)
+            partners = history.partners(tr.id)
         except NotFound as exc:
             raise CliError(str(exc)) from None
     if args.json:
         doc = tr.to_dict()
         doc["notes"] = tr.notes
+        doc["paired_with"] = partners
         print(json_text(doc))
         return 0
     from cot_viewer.export.sections import note_label
@@ -85,6 +87,8 @@ def show(args: argparse.Namespace) -> int:
     print(terminal_safe(f"# {tr.id} · {tr.model} ({tr.provider}) · {_when(tr.created)} · {tr.status}"))
     for line in request_lines(tr):
         print(terminal_safe(line))
+    if partners:
+        print(terminal_safe(f"paired with {', '.join(partners)} (`cot-viewer compare {tr.id} {partners[0]}`)"))
     print(f"\n## Prompt\n\n{terminal_safe(tr.prompt)}")
     if tr.reasoning:
         think = f" ({t.thinking_s:.1f} s)" if t.thinking_s is not None else ""
@@ -151,7 +155,8 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None) -> None:
+    """``text`` to ``output`` (a new private file renamed into place) or, for None or ``-``, stdout."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -178,14 +183,24 @@ def export(args: argparse.Namespace) -> int:
         try:
             ids = history.ids() if args.all else list(dict.fromkeys(history.resolve_id(r) for r in args.ids))
             transcripts = [history.get(i) for i in ids]
+            pair = None
+            if args.format != "json" and not args.all and len(ids) in (1, 2):  # a compared pair: one handout of both
+                pair = history.pair_of(*ids)
+                if pair is not None:
+                    transcripts = [history.get(i) for i in pair]
         except NotFound as exc:
             raise CliError(str(exc)) from None
     if not transcripts:
         raise CliError("the history is empty: nothing to export", 1)
-    from cot_viewer.export import render
+    if pair is not None:
+        from cot_viewer.compare.handout import render_pair
 
-    text = render(transcripts, args.format, outline=not args.no_outline)
-    _write_output(text, args.output)
+        text = render_pair(*transcripts, args.format, outline=not args.no_outline)
+    else:
+        from cot_viewer.export import render
+
+        text = render(transcripts, args.format, outline=not args.no_outline)
+    write_output(text, args.output)
     if args.output and args.output != "-":
         n = len(transcripts)
         say(f"Exported {n} transcript{'s' if n != 1 else ''} to {args.output}.")

@@ -139,8 +139,27 @@ def _v5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE transcripts ADD COLUMN imported INTEGER NOT NULL DEFAULT 0")
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    """Pairs: two transcripts compared with each other (``cot-viewer compare --save-pair``),
+    ``first`` shown as run A. A pair is stored once whichever way round it was given."""
+    run_script(
+        db,
+        """
+        CREATE TABLE pairs (
+            first TEXT NOT NULL,
+            second TEXT NOT NULL,
+            created REAL NOT NULL,
+            CHECK (first != second)
+        );
+        CREATE UNIQUE INDEX pairs_unique ON pairs(min(first, second), max(first, second));
+        CREATE INDEX pairs_second ON pairs(second);
+        CREATE INDEX pairs_first ON pairs(first);
+        """,
+    )
+
+
 #: MIGRATIONS[i] upgrades a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MAGIC = b"SQLite format 3\x00"

@@ -387,8 +387,43 @@ class History:
                     continue
                 self._unindex(row[0])
                 self.db.execute("DELETE FROM notes WHERE transcript_id = ?", (tid,))
+                self.db.execute("DELETE FROM pairs WHERE first = ? OR second = ?", (tid, tid))
                 n += self.db.execute("DELETE FROM transcripts WHERE rowid = ?", (row[0],)).rowcount
         return n
+
+    # -- pairs (two runs compared) -----------------------------------------------------
+    def pair(self, ref_a: str, ref_b: str) -> tuple[str, str]:
+        """Link two transcripts (ids or unique prefixes) as a compared pair, ``ref_a`` shown
+        as run A. Linking a pair again changes nothing. Returns the full ids."""
+        a, b = self.resolve_id(ref_a), self.resolve_id(ref_b)
+        if a == b:
+            raise ValueError(f"a transcript cannot be paired with itself ({a})")
+        with self._tx():
+            self.db.execute(
+                "INSERT OR IGNORE INTO pairs (first, second, created) VALUES (?, ?, ?)", (a, b, time.time()))
+        return a, b
+
+    def partners(self, ref: str) -> list[str]:
+        """The ids of the transcripts paired with ``ref``, the latest pair first."""
+        tid = self.resolve_id(ref)
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT CASE WHEN first = ? THEN second ELSE first END FROM pairs "
+                "WHERE first = ? OR second = ? ORDER BY created DESC, rowid DESC", (tid, tid, tid)).fetchall()
+        return [r[0] for r in rows]
+
+    def pair_of(self, ref: str, other: str | None = None) -> tuple[str, str] | None:
+        """The latest pair holding ``ref`` (with ``other``, only theirs) as (run A, run B),
+        or None when it is paired with nothing."""
+        tid = self.resolve_id(ref)
+        sql, args = "SELECT first, second FROM pairs WHERE (first = ? OR second = ?)", [tid, tid]
+        if other is not None:
+            oid = self.resolve_id(other)
+            sql += " AND (first = ? OR second = ?)"
+            args += [oid, oid]
+        with self._guard():
+            row = self.db.execute(sql + " ORDER BY created DESC, rowid DESC LIMIT 1", args).fetchone()
+        return (row[0], row[1]) if row else None
 
     # -- notes --------------------------------------------------------------------
     def add_note(

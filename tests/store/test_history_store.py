@@ -248,7 +248,7 @@ def test_v1_database_is_upgraded_in_place(home):
     db.commit()
     db.close()
     with History.open() as h:
-        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 5
+        assert h.db.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 6
         assert h.get("old1").settings is None and h.get("old1").cost is None  # rows from before schema 4
         [hit] = h.search("giraffes")
         assert (hit.id, hit.where) == ("old1", "reasoning")

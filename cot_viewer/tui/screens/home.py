@@ -463,3 +463,40 @@ class HomeScreen(Screen):
                              store_error=self.store_error, turns=[tr], request=request,
                              notices=request.plan.notices)
         self.app.push_screen(AskScreen(session, closable=True))
+
+    # -- compare two runs: m marks, c compares ----------------------------------------------------
+    BINDINGS = [*BINDINGS, Binding("m", "mark", "Mark", show=False), Binding("c", "compare", "Compare", show=False)]
+    PALETTE = [*PALETTE, ("Mark for comparison", "Mark the selected transcript (two marked: c compares them)", "mark"),
+               ("Compare marked", "The two marked runs side by side, on one clock", "compare")]
+    marked: tuple[str, ...] = ()  # ids marked with m, oldest first (at most two)
+
+    def action_mark(self) -> None:
+        tid = self.selected_id()
+        if tid is None:
+            self.notify("Nothing selected.", severity="warning")
+            return
+        self.marked = tuple(x for x in self.marked if x != tid) if tid in self.marked else (*self.marked, tid)[-2:]
+        title = self.query_one("#title", Static)
+        if self.marked:
+            title.update(Content.assemble(("cot-viewer", "bold $text-accent"),
+                                          f"  marked {', '.join(self.marked)} — c compares"
+                                          + (" them" if len(self.marked) == 2 else " it with the selected one")))
+        else:
+            title.update(Content.assemble(("cot-viewer", "bold $text-accent"), "  history — Enter opens, n asks a new question"))
+
+    def action_compare(self) -> None:
+        ids = list(self.marked)
+        selected = self.selected_id()
+        if len(ids) == 1 and selected is not None and selected != ids[0]:
+            ids.append(selected)
+        if len(ids) != 2 or self.history is None:
+            self.notify("Mark two transcripts with m (or mark one and select the other), then press c.", severity="warning")
+            return
+        try:
+            a, b = (self.history.get(i) for i in ids)
+        except Exception as exc:  # noqa: BLE001 - deleted meanwhile, or a store error
+            self.notify(one_line(str(exc), 200), severity="error")
+            return
+        from cot_viewer.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(a, b, 1.0, closable=True))

@@ -19,14 +19,7 @@ from collections.abc import Sequence
 
 from cot_viewer import __version__
 
-from cot_viewer.exit_codes import (  # noqa: F401 - the commands take them from here or from exit_codes
-    EXIT_BUG,
-    EXIT_CANCELLED,
-    EXIT_OK,
-    EXIT_STORE,
-    EXIT_TRUNCATED,
-    EXIT_USAGE,
-)
+from cot_viewer.exit_codes import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, EXIT_STORE, EXIT_USAGE
 
 
 class CliError(Exception):

@@ -38,10 +38,6 @@ class Step:
             d["text"] = text[self.start:self.end]
         return d
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Step":
-        return cls(d["index"], d["start"], d["end"], d["paragraph"], d["label"], d.get("phase", -1),
-                   d.get("band", "General"))
 
 
 @dataclass(slots=True)
@@ -69,10 +65,6 @@ class Phase:
             "seconds": self.seconds,
         }
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Phase":
-        return cls(d["index"], d["kind"], d["number"], d["first_step"], d["last_step"], d["start"], d["end"],
-                   d.get("seconds"))
 
 
 @dataclass(slots=True)
@@ -116,21 +108,6 @@ class Metrics:
         d["cycle_count"] = len(self.cycles)
         return d
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Metrics":
-        """The inverse of :meth:`to_dict` (``cycle_count`` is derived; unknown keys ignored)."""
-        known = {f for f in cls.__dataclass_fields__ if f != "cycles"}
-        kw = {k: v for k, v in d.items() if k in known}
-        for k in ("label_counts", "label_share", "phase_share", "band_share"):
-            if k in kw:
-                kw[k] = dict(kw[k])
-        if "label_transitions" in kw:
-            kw["label_transitions"] = {a: dict(b) for a, b in kw["label_transitions"].items()}
-        if kw.get("phase_seconds") is not None:
-            kw["phase_seconds"] = dict(kw["phase_seconds"])
-        kw["candidate_answers"] = list(kw.get("candidate_answers") or [])
-        cycles = [Cycle(c["number"], c["chars"], c["words"], c.get("seconds")) for c in d.get("cycles") or []]
-        return cls(cycles=cycles, **kw)
 
 
 @dataclass
@@ -150,12 +127,3 @@ class Analysis:
             "phases": [p.to_dict() for p in self.phases],
             "metrics": self.metrics.to_dict(),
         }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Analysis":
-        """The inverse of :meth:`to_dict` (step ``text``, if present, is dropped)."""
-        if d.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
-            raise ValueError(f"unsupported analysis schema {d.get('schema')!r}")
-        steps = [Step.from_dict(s) for s in d.get("steps", ())]
-        return cls(steps=steps, phases=[Phase.from_dict(p) for p in d.get("phases", ())],
-                   metrics=Metrics.from_dict(d.get("metrics") or {}))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from cot_viewer.cli import CliError
 from cot_viewer.exit_codes import EXIT_STORE, code_for

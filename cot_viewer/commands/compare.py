@@ -15,7 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from cot_viewer.cli import EXIT_OK, CliError
+from cot_viewer.cli import CliError
+from cot_viewer.exit_codes import EXIT_OK
 from cot_viewer.commands.replay import MIN_SPEED, load_source
 from cot_viewer.commands.tui import wants_tui
 from cot_viewer.safe import say

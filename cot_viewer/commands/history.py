@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from cot_viewer.cli import EXIT_STORE, EXIT_USAGE, CliError
+from cot_viewer.cli import CliError
+from cot_viewer.exit_codes import EXIT_STORE, EXIT_USAGE
 from cot_viewer.commands.common import open_history
 from cot_viewer.safe import json_text, say, terminal_safe
 

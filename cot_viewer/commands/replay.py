@@ -6,7 +6,8 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
-from cot_viewer.cli import EXIT_OK, CliError
+from cot_viewer.cli import CliError
+from cot_viewer.exit_codes import EXIT_OK
 from cot_viewer.commands.tui import wants_tui
 
 

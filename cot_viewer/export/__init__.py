@@ -28,21 +28,21 @@ __all__ = ["Format", "FORMATS", "render"]
 class Format:
     """An export format: ``name`` (the --format value), ``suffix`` (the file name's
     extension), ``module`` (``cot_viewer.export.<module>`` holds its ``render``),
-    ``description`` (for --help)."""
+    ``title`` (the home screen's button), ``description`` (for --help)."""
 
-    __slots__ = ("name", "suffix", "module", "description")
+    __slots__ = ("name", "suffix", "module", "title", "description")
 
-    def __init__(self, name: str, suffix: str, module: str, description: str) -> None:
-        self.name, self.suffix, self.module, self.description = name, suffix, module, description
+    def __init__(self, name: str, suffix: str, module: str, title: str, description: str) -> None:
+        self.name, self.suffix, self.module, self.title, self.description = name, suffix, module, title, description
 
     def __repr__(self) -> str:
-        return f"Format({self.name!r}, {self.suffix!r}, {self.module!r}, {self.description!r})"
+        return f"Format({self.name!r}, {self.suffix!r}, {self.module!r}, {self.title!r}, {self.description!r})"
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("json", "json", "transcript_json", "the exchange format (`history import` reads it back)"),
-    Format("md", "md", "markdown", "a Markdown handout"),
-    Format("html", "html", "html", "a self-contained web page"),
+    Format("md", "md", "markdown", "Markdown", "a Markdown handout"),
+    Format("html", "html", "html", "HTML", "a self-contained web page"),
+    Format("json", "json", "transcript_json", "JSON", "the exchange format (`history import` reads it back)"),
 )}
 
 

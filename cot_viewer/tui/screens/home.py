@@ -17,7 +17,13 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from cot_viewer.tui.keys import FIRST
 from cot_viewer.tui.widgets.transcript_view import one_line
 
-EXPORT_EXT = {"md": "md", "html": "html", "json": "json"}
+from cot_viewer.export import FORMATS
+
+#: the export dialog's key per format: the first letter of its name not taken yet
+EXPORT_KEYS: dict[str, str] = {}
+for _fmt in FORMATS:
+    EXPORT_KEYS[_fmt] = next(c for c in _fmt + "0123456789" if c not in EXPORT_KEYS.values())
+del _fmt
 
 
 #: the list's columns after the prompt, most wanted first: (key, heading, width)
@@ -48,10 +54,10 @@ def _when(ts: float) -> str:
 def export_path(tr, fmt: str, directory: Path | None = None) -> Path:
     directory = directory or Path.cwd()
     base = f"cot-viewer-{tr.id}"
-    path = directory / f"{base}.{EXPORT_EXT[fmt]}"
+    path = directory / f"{base}.{FORMATS[fmt].suffix}"
     n = 1
     while path.exists():
-        path = directory / f"{base}-{n}.{EXPORT_EXT[fmt]}"
+        path = directory / f"{base}-{n}.{FORMATS[fmt].suffix}"
         n += 1
     return path
 
@@ -94,16 +100,15 @@ class ExportScreen(ModalScreen[str | None]):
     ExportScreen Horizontal { height: auto; margin-top: 1; }
     ExportScreen Button { margin-right: 2; }
     """
-    BINDINGS = [Binding("m", "pick('md')", "Markdown"), Binding("h", "pick('html')", "HTML"),
-                Binding("j", "pick('json')", "JSON"), Binding("escape", "pick('')", "Cancel")]
+    BINDINGS = [*(Binding(key, f"pick('{fmt}')", FORMATS[fmt].title) for fmt, key in EXPORT_KEYS.items()),
+                Binding("escape", "pick('')", "Cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Export to a file in the current directory as:")
             with Horizontal():
-                yield Button("Markdown (m)", id="md")
-                yield Button("HTML (h)", id="html")
-                yield Button("JSON (j)", id="json")
+                for fmt, key in EXPORT_KEYS.items():
+                    yield Button(f"{FORMATS[fmt].title} ({key})", id=fmt)
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:

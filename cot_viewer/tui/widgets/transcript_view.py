@@ -25,10 +25,8 @@ from cot_viewer.stream.events import (
     ReasoningDelta,
     Reclassify,
     Retrying,
-    StreamEnd,
     StreamError,
     StreamWarning,
-    Usage,
 )
 from cot_viewer.tui.widgets.answer_pane import AnswerPane
 from cot_viewer.tui.widgets.outline import LabelPalette, OutlineList, OutlinePanel
@@ -242,7 +240,7 @@ class TranscriptView(Vertical):
 
     def feed(self, e: Event, n: int = 1) -> None:
         """Apply one event (cheap); the panes catch up on the next flush. ``n``: how many
-        tokens a delta holds (a stream relayed from another process merges them). The
+        tokens a delta holds (`cot_viewer.run.coalesce` joins runs of deltas). The
         counts and first times are read from the events once; the transcript, which the
         caller builds from the same events, gives the final ones (``end``)."""
         cls = type(e)

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cot-viewer {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and request details (never the API key)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     p = sub.add_parser("ask", help="ask a question and watch the reasoning stream", description="Stream a response. In a terminal opens the two-pane view; otherwise (or with --plain) reasoning goes to stderr and the answer to stdout.")
     p.add_argument("prompt", nargs="?", help="the question ('-' or nothing with piped stdin reads it from stdin)")
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="cot_viewer.commands.compare:run")
 
     p = sub.add_parser("history", help="list, search, show, export, import and delete saved transcripts")
-    hs = p.add_subparsers(dest="history_command", metavar="ACTION")
+    hs = p.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_CommandParser)
     q = hs.add_parser("list", help="newest first")
     q.add_argument("--limit", type=int, default=20, metavar="N", help="show at most N (default 20)")
     q.add_argument("--json", action="store_true", help="one JSON array of summaries")
@@ -183,13 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help=json_help)
         _endpoint_flags(p)
         p.set_defaults(handler=f"cot_viewer.commands.{name}:run")
-    _debug_everywhere(sub)
     return parser
 
 
 def _batch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("batch", help="analyse whole datasets of traces (Parquet, JSON Lines, the history); report on them")
-    bs = p.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
+    bs = p.add_subparsers(dest="batch_command", metavar="ACTION", required=True, parser_class=_CommandParser)
     q = bs.add_parser("analyze", help="one Parquet row per trace (and per step), resumable; see docs/batch.md")
     q.add_argument("sources", nargs="+", metavar="SOURCE", help="Parquet/JSONL/JSON files or globs; history: (all) or history:WORDS (a search)")
     q.add_argument("-o", "--output", required=True, metavar="OUT", help="the output directory")
@@ -211,13 +210,12 @@ def _batch(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler="cot_viewer.commands.batch:report")
 
 
-def _debug_everywhere(sub: argparse._SubParsersAction) -> None:
-    """Accept --debug after the command too (`cot-viewer ask --debug …`)."""
-    for p in set(sub.choices.values()):
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        for action in p._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                _debug_everywhere(action)
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: it accepts --debug after the command too (`cot-viewer ask --debug …`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

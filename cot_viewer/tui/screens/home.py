@@ -247,12 +247,12 @@ class HomeScreen(Screen):
         import importlib
 
         for name in ("cot_viewer.tui.screens.replay", "cot_viewer.tui.screens.ask", "cot_viewer.replay",
-                     "textual.widgets._markdown", "textual.widgets._progress_bar", "pygments.lexers.python",
-                     "cot_viewer.stream.client"):
+                     "pygments.lexers.python", "cot_viewer.stream.client"):
             try:
                 importlib.import_module(name)
             except ImportError:
                 pass
+        from textual.widgets import Markdown, ProgressBar  # noqa: F401 - Textual loads its widgets on first use
         self.warmed = True
 
     def on_screen_resume(self) -> None:

@@ -100,7 +100,7 @@ from typing import TYPE_CHECKING, Any
 # Names are imported on first use (PEP 562): ``cot_viewer.analysis.model`` alone costs ~5 ms,
 # the labeller's rules ~60 ms, and the TUI needs only the model while a child analyses.
 _WHERE = {
-    "IncrementalAnalyzer": "core", "analyze": "core",
+    "IncrementalAnalyzer": "core", "analyze": "core", "analyze_transcript": "core",
     "label_spans": "labeller",
     "LABELS": "vocabulary", "PHASE_KINDS": "vocabulary", "BANDS": "vocabulary", "SCHEMA_VERSION": "model",
     "Analysis": "model",
@@ -109,7 +109,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
-    from .core import IncrementalAnalyzer, analyze
+    from .core import IncrementalAnalyzer, analyze, analyze_transcript
     from .labeller import label_spans
     from .model import SCHEMA_VERSION, Analysis, Cycle, Metrics, Phase, Step
     from .vocabulary import BANDS, LABELS, PHASE_KINDS

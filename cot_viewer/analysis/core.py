@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .labeller import LabelContext, label_paragraph
 from .metrics import AnswerScan, LabelStats, TimeLine, assemble_metrics, text_counts
@@ -206,6 +206,13 @@ def analyze(
             records.append(rec)
             nsteps += len(rec.spans)
     return _build(reasoning, records, True, answer, char_times, prompt)
+
+
+def analyze_transcript(tr: Any, labels: Sequence[str] | None = None) -> Analysis:
+    """:func:`analyze` of a transcript: its reasoning, answer, character times and prompt —
+    the one way every face (``analyze``, the exports, the TUI, ``compare``) analyses one."""
+    return analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None,
+                   labels=labels)
 
 
 class IncrementalAnalyzer:

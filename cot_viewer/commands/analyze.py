@@ -11,14 +11,6 @@ FORMAT = "cot-viewer/analysis"
 VERSION = 1
 
 
-def analysis_of(tr, labels=None):
-    """The analysis of a transcript; ``labels``: one per step, made elsewhere (``--labeller llm``)."""
-    from cot_viewer.analysis import analyze
-
-    return analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None,
-                   labels=labels)
-
-
 def to_json(tr, analysis, labeller: dict | None = None) -> dict:
     """The stable ``--json`` document (format version 1; see docs/analysis.md).  ``labeller``
     says who made the labels (default: the shipped, trained labeller)."""
@@ -85,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "labeller", "trained") == "llm" and tr.reasoning.strip():
         made = _llm_labels(args, tr)
         labels, labeller = made.labels, made.describe()
-    analysis = analysis_of(tr, labels)
+    from cot_viewer.analysis import analyze_transcript
+
+    analysis = analyze_transcript(tr, labels)
     if args.json:
         from cot_viewer.safe import json_text
 

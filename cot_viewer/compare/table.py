@@ -10,17 +10,10 @@ from cot_viewer.analysis.model import Analysis
 from cot_viewer.compare.align import AlignedPhase, align_phases
 from cot_viewer.transcript import Transcript
 
-__all__ = ["FORMAT", "VERSION", "Comparison", "Row", "RunFigures", "analysis_of", "compare", "figures_of"]
+__all__ = ["FORMAT", "VERSION", "Comparison", "Row", "RunFigures", "compare", "figures_of"]
 
 FORMAT = "cot-viewer/compare"
 VERSION = 1
-
-
-def analysis_of(tr: Transcript) -> Analysis:
-    """``analyze()`` of a transcript's reasoning, with its answer, timing and prompt."""
-    from cot_viewer.analysis import analyze
-
-    return analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None)
 
 
 @dataclass(frozen=True)
@@ -184,5 +177,7 @@ def _phase_cell(ph) -> str:
 
 def compare(a: Transcript, b: Transcript) -> Comparison:
     """The lined-up table and phase alignment of two transcripts."""
-    an_a, an_b = analysis_of(a), analysis_of(b)
+    from cot_viewer.analysis import analyze_transcript
+
+    an_a, an_b = analyze_transcript(a), analyze_transcript(b)
     return Comparison(figures_of(a, an_a), figures_of(b, an_b), align_phases(an_a.phases, an_b.phases), (an_a, an_b))

@@ -60,10 +60,10 @@ def outline_sections(tr: Transcript) -> Iterator[Section]:
     """Outline, metrics and a teacher's-notes block for one transcript (nothing without reasoning)."""
     if not tr.reasoning.strip():
         return
-    from cot_viewer.analysis import analyze
+    from cot_viewer.analysis import analyze_transcript
 
     text = tr.reasoning
-    a = analyze(text, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None)
+    a = analyze_transcript(tr)
     notes_by_step: dict[int, list[str]] = {}
     for n in tr.notes:
         if n.get("step") is not None:

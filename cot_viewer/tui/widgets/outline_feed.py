@@ -231,10 +231,10 @@ class OutlineFeed:
             tr, gen = self._tr, self._gen
 
             def run():
-                from cot_viewer.analysis import analyze
+                from cot_viewer.analysis import analyze_transcript
 
                 t0 = time.thread_time()
-                result = analyze(tr.reasoning, tr.answer, tr.reasoning_char_times() or None, prompt=tr.prompt or None)
+                result = analyze_transcript(tr)
                 return result, time.thread_time() - t0
 
             result, cpu = await asyncio.to_thread(run)

@@ -222,14 +222,14 @@ async def test_a_view_closing_while_its_transcript_is_analysed_does_not_crash(ho
     import cot_viewer.analysis as analysis
 
     started, release = threading.Event(), threading.Event()
-    real = analysis.analyze
+    real = analysis.analyze_transcript
 
     def slow(*args, **kwargs):
         started.set()
         release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(analysis, "analyze", slow)
+    monkeypatch.setattr(analysis, "analyze_transcript", slow)
     tr = make_transcript(REASONING, ANSWER)
     app = CotViewerApp(lambda: ReplayScreen(tr, opened=True), cursor_blink=False)
     async with app.run_test(size=(160, 40)) as pilot:

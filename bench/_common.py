@@ -29,6 +29,16 @@ def _bytecode() -> None:
 
 
 _bytecode()
+if str(TESTS) not in sys.path:  # the loopback server and the trace builders
+    sys.path.insert(0, str(TESTS))
+
+QUICK = "--quick" in sys.argv  # a smoke run: token counts scaled down, the figures prove nothing
+BIG = 6_000 if QUICK else 60_000  # tokens of the long stream
+
+
+def runs(default: int) -> int:
+    """``--runs N`` from the command line: how many runs a figure takes the best of."""
+    return int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else default
 
 
 def env(home: str | Path, **extra: str) -> dict[str, str]:

@@ -44,14 +44,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
 
-from _common import cot_viewer, env, loopback, tempdir, timed, verdict  # noqa: E402
+from _common import BIG, QUICK, cot_viewer, env, loopback, runs, tempdir, timed, verdict  # noqa: E402
 
-QUICK = "--quick" in sys.argv
-BIG = 6_000 if QUICK else 60_000
 NAIVE = 1_000 if QUICK else 6_000
-RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5  # full speed: best of
+RUNS = runs(5)  # full speed: best of
 
 
 # -- 1. full speed, in a subprocess ---------------------------------------------------------------

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import random
 import re
 from pathlib import Path
@@ -32,12 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 # ----------------------------------------------------------------------------- prefilters
 def _tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("regex_needles", REPO / "tools" / "regex_needles.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module("regex_needles")  # tools/ is on sys.path (conftest.py)
 
 
 def test_prefilter_needles_are_current():
@@ -54,8 +51,6 @@ def test_prefilter_needles_are_current():
 
 
 def _regexes():
-    import importlib
-
     for key in NEEDLES:
         mod_name, name = key.split(".")
         mod = importlib.import_module(f"cot_viewer.analysis.{mod_name}")

@@ -9,7 +9,7 @@ compares with ``tests/analysis/data/corpus_fingerprints.json``.  Skipped without
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 
 import pytest
@@ -21,10 +21,7 @@ CORPUS = REPO.parent / "shared" / "corpus" / "thought-anchors-math.jsonl"
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("analysis_fingerprint", REPO / "tools" / "analysis_fingerprint.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module("analysis_fingerprint")  # tools/ is on sys.path (conftest.py)
 
 
 def test_corpus_analysis_unchanged():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from compare_runs import ANSWER_A, ANSWER_B, PROMPT, REASONING_A, REASONING_B
-from tui_helpers import make_transcript
+from tui_helpers import exit_code_file, make_transcript
 
 from cot_viewer.export.transcript_json import dumps
 
@@ -60,10 +60,7 @@ def test_compare_in_tmux_shows_both_runs_side_by_side(tmp_path):
         assert any("<script>alert(1)</script>" in ln for ln in lines)  # B's answer as text
         assert any("answers agree" in ln for ln in lines[:2])
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "cv", "q"], check=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not rc.exists():
-            time.sleep(0.1)
-        assert rc.read_text().strip() == "0"
+        assert exit_code_file(rc, 15) == "0"
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True)
 
@@ -99,10 +96,7 @@ def test_ask_compare_in_tmux_streams_both_columns_at_once_and_pairs_them(tmp_pat
         lines = _wait(sock, lambda ls: "both runs ended" in ls[0] and sum(ln.count("FINALWORD") for ln in ls) >= 2,
                       "both answers", timeout=60)
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "cv", "q"], check=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not rc.exists():
-            time.sleep(0.1)
-        assert rc.read_text().strip() == "0"
+        assert exit_code_file(rc, 15) == "0"
         listed = subprocess.run([sys.executable, "-m", "cot_viewer", "history", "list", "--json"], capture_output=True,
                                 text=True, env={**env, "COT_VIEWER_HOME": str(home)})
         ids = [x["id"] for x in json.loads(listed.stdout)]

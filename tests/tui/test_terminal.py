@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from tui_helpers import exit_code_file
 
 TESTS = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it)")
@@ -56,10 +57,7 @@ def test_ask_in_tmux_shows_reasoning_left_and_answer_right(tmp_path):
         assert left and all(0 <= c < 80 for c in left), screen
         assert right and all(c >= 80 for c in right), screen
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "cv", "q"], check=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not rc_file.exists():
-            time.sleep(0.1)
-        assert rc_file.read_text().strip() == "0"
+        assert exit_code_file(rc_file, 10) == "0"
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True)
         server.terminate()
@@ -102,10 +100,7 @@ class _Tmux:
         return out.stdout.strip()
 
     def rc(self, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not self.rc_file.exists():
-            time.sleep(0.1)
-        return self.rc_file.read_text().strip() if self.rc_file.exists() else "(still running)"
+        return exit_code_file(self.rc_file, timeout)
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)

@@ -25,6 +25,15 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01, w
     raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last_exc!r})" if last_exc else ""))
 
 
+def exit_code_file(path, timeout: float = 20.0) -> str:
+    """What a command run in a terminal wrote to ``path`` (``echo $? > path``) once it ended,
+    or "(still running)" after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not path.exists():
+        time.sleep(0.1)
+    return path.read_text().strip() if path.exists() else "(still running)"
+
+
 def make_transcript(reasoning: str, answer: str, *, prompt: str = "What is the chance of at least one six in four rolls?",
                     id: str = "a1b2c3d4e5f6", step: float = 0.01, model: str = "deepseek-reasoner",
                     created: float = FIXED_CREATED, token_chars: int = 4) -> Transcript:
